@@ -1,0 +1,245 @@
+"""Command line: ``dvatui`` starts the app; subcommands check, list and report without it.
+
+Subcommands import neither Textual nor the UI, so they start fast and work without a
+terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dvatui import __version__
+from dvatui.domain.check import check_corpus
+from dvatui.domain.loader import load_corpus
+from dvatui.domain.model import DOMAINS, Corpus
+from dvatui.domain.progress import chapter_tally, domain_tallies
+from dvatui.paths import shipped_notes_dir
+
+if TYPE_CHECKING:
+    from dvatui.store import Store
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_DATA = 2
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--notes", metavar="PATH", default=default,
+                        help="a Markdown file or folder to study instead of the shipped notes")
+    parser.add_argument("--db", metavar="PATH", default=default,
+                        help="the data file (default: $DVATUI_DB, else the user data folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``dvatui`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="dvatui",
+        description="Study for the AWS Certified Developer - Associate exam (DVA-C02).",
+    )
+    parser.add_argument("--version", action="version", version=f"dvatui {__version__}")
+    _common(parser, top=True)
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = sub.add_parser("check", help="validate notes and quiz blocks")
+    _common(check, top=False)
+    check.add_argument("--strict", action="store_true",
+                       help="apply the shipped-corpus rules to --notes too")
+    outline = sub.add_parser("outline", help="print the section tree")
+    _common(outline, top=False)
+    marks = sub.add_parser("bookmarks", help="list bookmarks")
+    _common(marks, top=False)
+    marks.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    stats = sub.add_parser("stats", help="answered and correct questions per chapter")
+    _common(stats, top=False)
+    reset = sub.add_parser("reset-data", help="back up the data file and start fresh")
+    _common(reset, top=False)
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def notes_path(args: argparse.Namespace) -> Path:
+    """The notes to load: ``--notes`` or the shipped corpus."""
+    return Path(args.notes).expanduser() if args.notes else shipped_notes_dir()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    command = args.command
+    if command is None:
+        return run_app(args)
+    handlers = {
+        "check": cmd_check,
+        "outline": cmd_outline,
+        "bookmarks": cmd_bookmarks,
+        "stats": cmd_stats,
+        "reset-data": cmd_reset,
+    }
+    try:
+        return handlers[command](args)
+    except BrokenPipeError:  # e.g. `dvatui outline | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate notes; print ``file:line: message`` per problem, then a summary."""
+    path = notes_path(args)
+    corpus = load_corpus(path)
+    report = check_corpus(corpus, shipped=args.notes is None or args.strict)
+    for problem in report.problems:
+        print(problem)
+    print(f"{path}: {report.chapters} chapters, {report.sections} sections, "
+          f"{report.items} note items, {report.questions} questions")
+    share = report.domain_share()
+    print("questions by domain: " + ", ".join(
+        f"{d} {report.by_domain.get(d, 0)} ({share[d]:.0%})" for d in DOMAINS))
+    for title, sections, questions, domains in report.by_chapter:
+        mix = " ".join(f"{d[:3]}={domains[d]}" for d in DOMAINS if domains.get(d))
+        print(f"  {title}: {sections} sections, {questions} questions  {mix}".rstrip())
+    errors, warnings = len(report.errors), len(report.warnings)
+    print(f"{errors} error(s), {warnings} warning(s)")
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def cmd_outline(args: argparse.Namespace) -> int:
+    """Print the chapters and sections as an indented tree."""
+    corpus = load_corpus(notes_path(args))
+    for problem in corpus.problems:
+        print(problem, file=sys.stderr)
+    for chapter in corpus.chapters:
+        extra = f" ({len(chapter.overview.items)} items)" if chapter.overview.items else ""
+        print(f"{chapter.title}{extra}" if chapter.sections or extra else
+              f"{chapter.title} (empty)")
+        for section in chapter.sections:
+            for sub in section.walk():
+                indent = "  " * (sub.level - 1)
+                q = len(sub.questions)
+                qs = f", {q} questions" if q else ""
+                print(f"{indent}{sub.title} ({len(sub.items)} items{qs})")
+    return EXIT_PROBLEMS if corpus.errors and not corpus.chapters else EXIT_OK
+
+
+def open_store_or_explain(args: argparse.Namespace, *, read_only: bool = True) -> Store | None:
+    """Open the data file, or print why not (in plain words) and return None."""
+    from dvatui.store import StoreError, Store, resolve_db_path
+
+    path = resolve_db_path(args.db)
+    try:
+        return Store.open(path, read_only=read_only)
+    except StoreError as exc:
+        print(f"dvatui: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_bookmarks(args: argparse.Namespace) -> int:
+    """List bookmarks as text, Markdown or JSON."""
+    store = open_store_or_explain(args)
+    if store is None:
+        return EXIT_DATA
+    corpus = load_corpus(notes_path(args))
+    marks = store.bookmarks()
+    if args.format == "json":
+        rows = [
+            {"target_id": b.target_id, "kind": b.kind, "chapter_id": b.chapter_id,
+             "section_id": b.section_id, "label": b.label, "comment": b.comment,
+             "created_at": b.created_at, "found": _where(corpus, b.target_id) is not None}
+            for b in marks
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not marks:
+        print("No bookmarks yet. In the app, press b on a note or a section.")
+        return EXIT_OK
+    for b in marks:
+        where = _where(corpus, b.target_id) or "(not in these notes)"
+        comment = f" — {b.comment}" if b.comment else ""
+        if args.format == "markdown":
+            print(f"- **{where}**: {b.label}{comment}")
+        else:
+            print(f"{where}: {b.label}{comment}")
+    return EXIT_OK
+
+
+def _where(corpus: Corpus, target_id: str) -> str | None:
+    found = corpus.item(target_id)
+    section = found[0] if found else corpus.section(target_id)
+    if section is None:
+        return None
+    chapter = corpus.chapter(section.chapter_id)
+    if chapter is None or section.level == 1:
+        return section.title
+    return f"{chapter.title} › {section.title}"
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Answered and correct questions per chapter and per domain, as Rich tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    store = open_store_or_explain(args)
+    if store is None:
+        return EXIT_DATA
+    corpus = load_corpus(notes_path(args))
+    latest = {qid: a.correct for qid, a in store.latest_answers().items()}
+    table = Table(title="Progress by chapter", title_justify="left")
+    for name, justify in (("Chapter", "left"), ("Questions", "right"), ("Answered", "right"),
+                          ("Correct", "right"), ("Score", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for chapter in corpus.chapters:
+        t = chapter_tally(chapter, latest)
+        table.add_row(chapter.title, str(t.total), str(t.answered), str(t.correct),
+                      f"{t.percent:.0f}%" if t.answered else "-")
+    by_domain = Table(title="Progress by DVA-C02 domain", title_justify="left")
+    for name in ("Domain", "Questions", "Answered", "Correct", "Score"):
+        by_domain.add_column(name, justify="left" if name == "Domain" else "right")
+    for domain, t in domain_tallies(corpus, latest).items():
+        by_domain.add_row(domain, str(t.total), str(t.answered), str(t.correct),
+                          f"{t.percent:.0f}%" if t.answered else "-")
+    console = Console()
+    console.print(table)
+    console.print(by_domain)
+    return EXIT_OK
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Back up the data file and start a fresh one."""
+    from dvatui.store import StoreError, reset_store, resolve_db_path
+
+    path = resolve_db_path(args.db)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("dvatui: reset-data needs --yes when not run at a terminal", file=sys.stderr)
+            return EXIT_DATA
+        answer = input(f"Back up {path} and start with empty data? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return EXIT_OK
+    try:
+        backup = reset_store(path)
+    except (StoreError, OSError) as exc:
+        print(f"dvatui: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    where = f"; the old file is kept at {backup}" if backup else ""
+    print(f"Started fresh data at {path}{where}.")
+    return EXIT_OK
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the full-screen app."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        # Read by Textual at import: animations cost ~60 KB per page scroll over SSH.
+        os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    from dvatui.app import make_app
+    from dvatui.store import resolve_db_path
+
+    app = make_app(notes=notes_path(args), db_path=resolve_db_path(args.db))
+    app.run(mouse=not args.no_mouse)
+    return app.return_code or 0

@@ -1,0 +1,217 @@
+"""Value types for the notes corpus: chapters, sections, note items and questions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+DOMAINS: tuple[str, ...] = ("development", "security", "deployment", "troubleshooting")
+"""The DVA-C02 content domains, in the exam guide's order."""
+
+DOMAIN_WEIGHTS: dict[str, float] = {
+    "development": 0.32,
+    "security": 0.26,
+    "deployment": 0.24,
+    "troubleshooting": 0.18,
+}
+"""The share of scored questions per domain on the DVA-C02 exam."""
+
+ItemKind = Literal["bullet", "number", "paragraph", "table", "quote", "code", "rule", "html"]
+Severity = Literal["error", "warning"]
+
+
+def slugify(text: str) -> str:
+    """Make a stable, URL-like id from a heading or a title."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
+    return slug or "untitled"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a notes file, with its location."""
+
+    path: Path
+    line: int
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class NoteItem:
+    """One block of a section: a list item, a paragraph, a table, a quote or code."""
+
+    id: str
+    kind: ItemKind
+    text: str
+    """Markdown source of the block (plain text for the plain-notes reader)."""
+    line: int
+    """1-based line in the source file."""
+    markup: Literal["markdown", "plain"] = "markdown"
+
+    @property
+    def summary(self) -> str:
+        """A one-line label for lists of bookmarks and search results."""
+        flat = " ".join(self.text.split())
+        flat = re.sub(r"^(?:[-*+]|\d+\s*[.)]?|>)\s+", "", flat)
+        flat = re.sub(r"[*_`|]+", "", flat)
+        return flat[:117] + "..." if len(flat) > 120 else flat
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer option of a question."""
+
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    """An exam-style question, tied to the section that holds its quiz block."""
+
+    id: str
+    chapter_id: str
+    section_id: str
+    stem: str
+    choices: tuple[Choice, ...]
+    explanation: str
+    domain: str
+    path: Path
+    line: int
+
+    @property
+    def correct_indices(self) -> frozenset[int]:
+        """Indices of the right choices."""
+        return frozenset(i for i, c in enumerate(self.choices) if c.correct)
+
+    @property
+    def choose(self) -> int:
+        """How many choices the learner must pick."""
+        return len(self.correct_indices)
+
+    def is_correct(self, chosen: frozenset[int] | set[int] | tuple[int, ...]) -> bool:
+        """True when exactly the right choices are picked."""
+        return frozenset(chosen) == self.correct_indices
+
+
+@dataclass
+class Section:
+    """A heading and what it holds; the unit the learner reads, bookmarks and is quizzed on."""
+
+    id: str
+    title: str
+    level: int
+    """1 for a chapter's own overview, 2 for ``##``, 3 for ``###``."""
+    chapter_id: str
+    path: Path
+    line: int
+    items: list[NoteItem] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+    parent_id: str | None = None
+
+    def walk(self) -> Iterator[Section]:
+        """This section and its subsections, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def all_questions(self) -> list[Question]:
+        """Questions of this section and of its subsections."""
+        return [q for s in self.walk() for q in s.questions]
+
+
+@dataclass
+class Chapter:
+    """One chapter: a file of the shipped notes, or a ``#`` heading of a learner's file."""
+
+    id: str
+    title: str
+    domains: tuple[str, ...]
+    path: Path
+    line: int
+    overview: Section
+    """The chapter's introduction: text between its ``#`` heading and the first ``##``."""
+    sections: list[Section] = field(default_factory=list)
+    markup: Literal["markdown", "plain"] = "markdown"
+
+    def walk(self) -> Iterator[Section]:
+        """The overview, then every section and subsection in reading order."""
+        yield self.overview
+        for section in self.sections:
+            yield from section.walk()
+
+    def questions(self) -> list[Question]:
+        """Every question of the chapter in reading order."""
+        return [q for s in self.walk() for q in s.questions]
+
+
+@dataclass
+class Corpus:
+    """All chapters that were loaded, plus the problems found while loading them."""
+
+    chapters: list[Chapter]
+    problems: list[Problem]
+    root: Path
+
+    def __post_init__(self) -> None:
+        self._sections = {s.id: s for c in self.chapters for s in c.walk()}
+        self._questions = {q.id: q for c in self.chapters for q in c.questions()}
+        self._order = [s.id for c in self.chapters for s in c.walk()]
+        self._chapters = {c.id: c for c in self.chapters}
+
+    def sections(self) -> Iterator[Section]:
+        """Every section in reading order, chapter overviews included."""
+        for chapter in self.chapters:
+            yield from chapter.walk()
+
+    def section(self, section_id: str) -> Section | None:
+        """The section with this id, if any."""
+        return self._sections.get(section_id)
+
+    def chapter(self, chapter_id: str) -> Chapter | None:
+        """The chapter with this id, if any."""
+        return self._chapters.get(chapter_id)
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, if any."""
+        return self._questions.get(question_id)
+
+    def questions(self) -> list[Question]:
+        """Every question in reading order."""
+        return [q for c in self.chapters for q in c.questions()]
+
+    def item(self, item_id: str) -> tuple[Section, NoteItem] | None:
+        """The note item with this id and its section, if any."""
+        section_id = item_id.split("#", 1)[0]
+        section = self._sections.get(section_id)
+        if section is None:
+            return None
+        for it in section.items:
+            if it.id == item_id:
+                return section, it
+        return None
+
+    def neighbour(self, section_id: str, step: int) -> Section | None:
+        """The section ``step`` places after (or before) this one in reading order."""
+        try:
+            index = self._order.index(section_id)
+        except ValueError:
+            return None
+        target = index + step
+        if 0 <= target < len(self._order):
+            return self._sections[self._order[target]]
+        return None
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems of severity error."""
+        return [p for p in self.problems if p.severity == "error"]

@@ -1,0 +1,84 @@
+"""The quiz block parser and grading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dvatui.domain.quiz import grade, parse_quiz_block, stated_choose
+
+P = Path("notes/x.md")
+
+
+def parse(text: str, first_line: int = 10):
+    return parse_quiz_block(text, first_line=first_line, path=P, chapter_id="c",
+                            section_id="c/s", default_domain="development")
+
+
+def test_single_and_multi_choice() -> None:
+    qs, problems = parse(
+        "id: q1\n? Pick one\n- [ ] a\n- [x] b\n> b.\n\n"
+        "domain: security\n? Pick two (Choose two.)\n- [x] a\n- [x] b\n- [ ] c\n> a and b.\n"
+    )
+    assert problems == []
+    assert [q.id for q in qs][0] == "q1"
+    assert qs[0].correct_indices == {1} and qs[0].domain == "development"
+    assert qs[1].choose == 2 and qs[1].domain == "security"
+    assert qs[1].line == 17
+
+
+def test_continuation_lines_join_the_stem() -> None:
+    qs, _ = parse("? First part\n  second part\n- [x] a\n- [ ] b\n> why\n> more\n")
+    assert qs[0].stem == "First part second part"
+    assert qs[0].explanation == "why more"
+
+
+def test_derived_ids_are_stable_and_distinct() -> None:
+    a, _ = parse("? One\n- [x] a\n- [ ] b\n> e\n")
+    b, _ = parse("? One\n- [x] a\n- [ ] b\n> e\n")
+    c, _ = parse("? Two\n- [x] a\n- [ ] b\n> e\n")
+    assert a[0].id == b[0].id != c[0].id
+
+
+def test_problems_have_lines_and_skip_only_the_bad_question() -> None:
+    text = (
+        "? No explanation\n- [x] a\n- [ ] b\n\n"            # line 10
+        "? Duplicate choices\n- [x] a\n- [ ] A\n> e\n\n"    # line 14
+        "? Two right, no phrase\n- [x] a\n- [x] b\n- [ ] c\n> e\n\n"  # 19
+        "? Says three (Choose three.)\n- [x] a\n- [x] b\n- [ ] c\n> e\n\n"  # 25
+        "domain: sales\n? Bad domain\n- [x] a\n- [ ] b\n> e\n\n"  # 31
+        "? No right one\n- [ ] a\n- [ ] b\n> e\n\n"          # 37
+        "? One choice\n- [x] a\n> e\n\n"                      # 42
+        "? Good\n- [x] a\n- [ ] b\n> e\n"                     # 46
+    )
+    qs, problems = parse(text)
+    assert [q.stem for q in qs] == ["Good"]
+    got = [(p.line, p.message.split(":")[1].strip()[:25]) for p in problems]
+    assert got == [
+        (10, "question has no explanati"),
+        (16, "duplicate choice (same as"),
+        (19, "2 right choices but the q"),
+        (25, "says choose 3 but marks 2"),
+        (31, "unknown domain 'sales'; u"),
+        (37, "no right choice marked wi"),
+        (42, "1 choice(s); a question n"),
+    ]
+
+
+def test_stray_lines_are_reported() -> None:
+    _, problems = parse("- [x] orphan\n? Q\n- [x] a\n- [ ] b\n> e\nnonsense\n")
+    assert [p.line for p in problems] == [10, 15]
+
+
+def test_choose_phrases() -> None:
+    assert stated_choose("Which? (Choose two.)") == 2
+    assert stated_choose("Which? (choose 3)") == 3
+    assert stated_choose("Which one?") is None
+
+
+def test_grade() -> None:
+    qs, _ = parse("? Pick two (Choose two.)\n- [x] a\n- [x] b\n- [ ] c\n> e\n")
+    q = qs[0]
+    assert grade(q, {0, 1}).correct
+    g = grade(q, {0, 2})
+    assert not g.correct and g.missed == {1} and g.wrong == {2}
+    assert not grade(q, {0}).correct
