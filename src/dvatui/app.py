@@ -1,0 +1,68 @@
+"""The Textual app: wiring only. The study screen lives in ``screens/main.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from textual.app import App
+from textual.screen import Screen
+
+from dvatui.commands import BookmarkCommands, SectionCommands
+from dvatui.domain.loader import load_corpus
+from dvatui.domain.model import Corpus
+from dvatui.paths import shipped_themes_dir
+from dvatui.screens.main import MainScreen
+from dvatui.themes import load_themes
+
+
+class DvaApp(App[None]):
+    """dvatui: study notes, bookmarks and quizzes for the AWS DVA-C02 exam."""
+
+    TITLE = "dvatui"
+    CSS_PATH = ["dvatui.tcss", "screens/main.tcss"]
+    COMMANDS = App.COMMANDS | {SectionCommands, BookmarkCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, corpus: Corpus, db_path: Path, themes_dir: Path | None = None) -> None:
+        super().__init__()
+        self.corpus = corpus
+        self.db_path = db_path
+        loaded = load_themes(themes_dir or shipped_themes_dir())
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self._theme_errors = loaded.errors
+        self.theme = "dva-night" if "dva-night" in self.available_themes else "textual-dark"
+        if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+            self.animation_level = "none"
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.corpus, self.db_path)
+
+    def on_mount(self) -> None:
+        self._install_signal_handlers()
+        if self._theme_errors:
+            self.notify("Some theme files were skipped:\n" + "\n".join(self._theme_errors),
+                        severity="warning", timeout=10, markup=False)
+        if self.corpus.errors:
+            first = self.corpus.errors[0]
+            more = f" (and {len(self.corpus.errors) - 1} more)" if len(self.corpus.errors) > 1 else ""
+            self.notify(f"Some notes could not be loaded: {first}{more}. "
+                        "Run `dvatui check` for the full list.", severity="warning", timeout=10,
+                        markup=False)
+
+    def _install_signal_handlers(self) -> None:
+        """A dropped SSH session sends SIGHUP: exit cleanly (every change is already saved)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+                pass
+
+
+def make_app(*, notes: Path, db_path: Path, themes_dir: Path | None = None) -> DvaApp:
+    """Build the app; the CLI, the pilot tests and the snapshot tests all come through here."""
+    return DvaApp(load_corpus(notes), db_path, themes_dir)

@@ -1,0 +1,330 @@
+"""Modal dialogs: a damaged data file, bookmarks, a bookmark comment, search, help.
+
+Dialogs never touch the store: they get what they show from the main screen and hand the
+learner's choice back to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from dvatui.domain.search import SearchIndex
+
+if TYPE_CHECKING:
+    from dvatui.screens.main import BookmarkEntry
+
+
+class DataProblemScreen(ModalScreen[str | None]):
+    """Says what is wrong with the data file and asks what to do. Nothing is overwritten."""
+
+    BINDINGS = [
+        Binding("s", "choose('fresh')", "Start fresh"),
+        Binding("r", "choose('read-only')", "Open read-only"),
+        Binding("q", "choose('quit')", "Quit"),
+    ]
+
+    def __init__(self, message: str, *, allow_read_only: bool = False) -> None:
+        super().__init__()
+        self.message = message
+        self.allow_read_only = allow_read_only
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Your dvatui data file needs attention", classes="dialog-title")
+            yield Static(self.message, id="data-problem-message")
+            keys = "s  start fresh (the damaged file stays where it is, and a copy is kept)\n"
+            if self.allow_read_only:
+                keys += "r  open it read-only (nothing will be saved)\n"
+            keys += "q  quit and look at it yourself"
+            yield Static(keys, classes="dialog-hint")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters == ("read-only",):
+            return self.allow_read_only
+        return True
+
+    def action_choose(self, choice: str) -> None:
+        """Close with the learner's choice."""
+        self.dismiss(choice)
+
+
+class BookmarkActions(Protocol):
+    """What the bookmarks dialog may ask of the main screen."""
+
+    def bookmark_entries(self) -> list[BookmarkEntry]: ...
+
+    def remove_bookmark(self, target_id: str) -> list[BookmarkEntry]: ...
+
+    def comment_bookmark(self, target_id: str, comment: str) -> list[BookmarkEntry]: ...
+
+
+class BookmarksScreen(ModalScreen[str | None]):
+    """The learner's bookmarks: jump to one, remove it, or add a short comment."""
+
+    BINDINGS = [
+        Binding("enter", "jump", "Jump", show=True),
+        Binding("d,delete,x", "remove", "Remove"),
+        Binding("c", "comment", "Comment"),
+        Binding("escape,q,B", "close", "Close"),
+        Binding("j", "move(1)", show=False),
+        Binding("k", "move(-1)", show=False),
+    ]
+
+    def __init__(self, actions: BookmarkActions) -> None:
+        super().__init__()
+        self.actions = actions
+        self.entries = actions.bookmark_entries()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Bookmarks", classes="dialog-title")
+            yield OptionList(id="bookmark-list")
+            yield Static("enter jump · d remove · c comment · q close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self, keep: int = 0) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        if not self.entries:
+            options.add_option(Option(Text("No bookmarks yet. Press b on a note item or on a "
+                                           "section in the tree.", style="dim"), disabled=True))
+            return
+        for entry in self.entries:
+            b = entry.bookmark
+            text = Text()
+            text.append("§ " if b.kind == "section" else "★ ", style="yellow")
+            text.append(b.label)
+            text.append(f"\n   {entry.where}", style="dim")
+            if b.comment:
+                text.append(f"\n   “{b.comment}”", style="italic")
+            options.add_option(Option(text, id=b.target_id))
+        options.highlighted = min(keep, len(self.entries) - 1)
+        options.focus()
+
+    def _current(self) -> BookmarkEntry | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or not self.entries:
+            return None
+        return self.entries[index]
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        """Close and show the highlighted bookmark."""
+        entry = self._current()
+        if entry is not None:
+            self.dismiss(entry.bookmark.target_id)
+
+    def action_remove(self) -> None:
+        """Remove the highlighted bookmark."""
+        entry = self._current()
+        if entry is None:
+            return
+        index = self.query_one(OptionList).highlighted or 0
+        self.entries = self.actions.remove_bookmark(entry.bookmark.target_id)
+        self._fill(keep=index)
+
+    def action_comment(self) -> None:
+        """Edit the highlighted bookmark's comment."""
+        entry = self._current()
+        if entry is None:
+            return
+        index = self.query_one(OptionList).highlighted or 0
+
+        def done(comment: str | None) -> None:
+            if comment is not None:
+                self.entries = self.actions.comment_bookmark(entry.bookmark.target_id, comment)
+                self._fill(keep=index)
+
+        self.app.push_screen(CommentScreen(entry.bookmark.comment), done)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlight."""
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_close(self) -> None:
+        """Close without jumping."""
+        self.dismiss(None)
+
+
+class CommentScreen(ModalScreen[str | None]):
+    """A one-line comment for a bookmark. enter saves; escape or ctrl+g cancels."""
+
+    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel")]
+
+    def __init__(self, comment: str) -> None:
+        super().__init__()
+        self.comment = comment
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Comment for this bookmark", classes="dialog-title")
+            yield Input(self.comment, placeholder="why is this tricky?", max_length=200)
+            yield Static("enter save · escape or ctrl+g cancel", classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
+
+
+class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
+    """Search every note: ranked results; enter jumps and highlights the match."""
+
+    BINDINGS = [
+        Binding("escape,ctrl+g", "cancel", "Close"),
+        Binding("down", "move(1)", "Next result", show=False),
+        Binding("up", "move(-1)", "Previous result", show=False),
+    ]
+
+    def __init__(self, index: SearchIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.hits: list[tuple[str, str | None]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Search the notes", classes="dialog-title")
+            yield Input(placeholder="e.g. visibility timeout", id="search-input")
+            yield OptionList(id="search-results")
+            yield Static("type to search · ↑/↓ pick · enter jump · enter on empty or escape "
+                         "closes", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        self.hits = []
+        query = event.value.strip()
+        if not query:
+            return
+        results = self.index.search(query, limit=40)
+        if not results:
+            options.add_option(Option(Text("No matches.", style="dim"), disabled=True))
+            return
+        for hit in results:
+            chapter = self.index.corpus.chapter(hit.section.chapter_id)
+            text = Text()
+            text.append(hit.section.title, style="bold")
+            if chapter is not None and hit.section.level > 1:
+                text.append(f"  · {chapter.title}", style="dim")
+            text.append("\n  ")
+            snippet = Text(hit.snippet)
+            snippet.highlight_words(query.split(), style="reverse", case_sensitive=False)
+            text.append_text(snippet)
+            options.add_option(Option(text))
+            self.hits.append((hit.section.id, hit.item.id if hit.item else None))
+        options.highlighted = 0
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._jump(self.query_one(OptionList).highlighted)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._jump(event.option_index)
+
+    def _jump(self, index: int | None) -> None:
+        query = self.query_one(Input).value.strip()
+        if not query or not self.hits:
+            self.dismiss(None)
+            return
+        section_id, item_id = self.hits[index or 0]
+        self.dismiss((section_id, item_id, query))
+
+    def action_move(self, step: int) -> None:
+        """Move through the results while typing."""
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_cancel(self) -> None:
+        """Close without jumping."""
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, generated from the bindings of the panes, the screen and the app."""
+
+    BINDINGS = [Binding("escape,q,question_mark,enter", "close", "Close")]
+
+    def __init__(self, main: object) -> None:
+        super().__init__()
+        self.main = main
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help-dialog"):
+            yield Static("Keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Markdown(help_markdown(self.main))
+            yield Static("q, ? or escape closes", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        """Close the help."""
+        self.dismiss(None)
+
+
+def help_markdown(main: object) -> str:
+    """A Markdown key table per pane, built from each widget's ``BINDINGS`` and ``HELP``."""
+    from textual.binding import Binding as _Binding
+    from textual.dom import DOMNode
+
+    from dvatui.widgets.note_view import NoteView
+    from dvatui.widgets.quiz_panel import QuizPanel
+    from dvatui.widgets.section_tree import SectionTree
+
+    groups: list[tuple[str, type[DOMNode]]] = [
+        ("Everywhere", type(main) if isinstance(main, DOMNode) else DOMNode),
+        ("Section tree (left)", SectionTree),
+        ("Notes (middle)", NoteView),
+        ("Quiz (right)", QuizPanel),
+    ]
+    out: list[str] = []
+    for title, cls in groups:
+        out.append(f"### {title}\n")
+        doc = (getattr(cls, "HELP", "") or "").strip().splitlines()
+        prose = [line for line in doc if not line.startswith("#")]
+        if prose:
+            out.append(" ".join(p.strip() for p in prose if p.strip()) + "\n")
+        out.append("| key | does |\n|---|---|")
+        rows: dict[str, list[str]] = {}
+        for binding in cls.BINDINGS:
+            if not isinstance(binding, _Binding):
+                continue
+            description = binding.description or binding.action.replace("_", " ")
+            rows.setdefault(description, []).extend(_key_names(binding.key))
+        for description, keys in rows.items():
+            out.append(f"| {', '.join(dict.fromkeys(keys))} | {description} |")
+        if title == "Everywhere":
+            out.append("| ctrl+p | command palette: go to section, open bookmark, themes |")
+            out.append("| ctrl+q | quit |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _key_names(keys: str) -> list[str]:
+    names = {"slash": "/", "question_mark": "?", "shift+tab": "shift+tab"}
+    return [names.get(k.strip(), k.strip()) for k in keys.split(",")]

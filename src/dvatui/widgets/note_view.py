@@ -1,0 +1,336 @@
+"""The middle pane: a section's notes rendered as Markdown, with a cursor on note items.
+
+Rendering uses the line API: each note item is rendered once to Rich segments per width and
+cached, so switching sections costs a dictionary lookup (or one render of a few items) instead
+of rebuilding a tree of widgets, and moving the cursor repaints only the lines that change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.console import RenderableType
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from dvatui.domain.model import NoteItem, Section
+from dvatui.messages import BookmarkToggleRequested
+
+GUTTER = 2
+"""Columns on the left for the cursor bar and the bookmark star."""
+
+
+@dataclass
+class _Layout:
+    """A section rendered at one width: its lines and where each item starts and ends."""
+
+    strips: list[Strip]
+    spans: list[tuple[int, int]]
+    """Per item: first line, one past the last line."""
+
+
+class NoteView(ScrollView, can_focus=True):
+    """Shows one section's note items; ``j``/``k`` move a cursor from item to item."""
+
+    HELP = """
+## Notes
+Move the cursor between note items and bookmark the tricky ones.
+"""
+
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Next item", show=False),
+        Binding("k,up", "cursor(-1)", "Previous item", show=False),
+        Binding("g,home", "cursor_to(0)", "Top", show=False),
+        Binding("G,end", "cursor_to(-1)", "Bottom", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("b", "bookmark", "Bookmark item", tooltip="Bookmark or un-bookmark this item"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "note-view--cursor",
+        "note-view--bookmark",
+        "note-view--match",
+        "note-view--title",
+        "note-view--crumb",
+        "note-view--empty",
+    }
+
+    DEFAULT_CSS = """
+    NoteView {
+        background: $surface;
+        & > .note-view--cursor { background: $primary 18%; color: $primary; }
+        & > .note-view--bookmark { color: $warning; text-style: bold; }
+        & > .note-view--match { background: $warning 40%; text-style: bold; }
+        & > .note-view--title { color: $primary; text-style: bold; }
+        & > .note-view--crumb { color: $text-muted; }
+        & > .note-view--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False)
+    """Index of the note item under the cursor."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.section: Section | None = None
+        self.crumb = ""
+        self.bookmarked: frozenset[str] = frozenset()
+        self.highlight: list[str] = []
+        self._cache: dict[tuple[str, int], _Layout] = {}
+        self._layout: _Layout | None = None
+
+    # -- public ---------------------------------------------------------------------------
+    def show(
+        self,
+        section: Section,
+        *,
+        crumb: str,
+        bookmarked: frozenset[str],
+        item_id: str | None = None,
+        highlight: str | None = None,
+    ) -> None:
+        """Show a section, optionally with the cursor on one item and words highlighted."""
+        same = self.section is not None and self.section.id == section.id
+        self.section = section
+        self.crumb = crumb
+        self.bookmarked = bookmarked
+        self.highlight = [w for w in re.findall(r"\w[\w.+-]*", highlight or "") if len(w) > 1]
+        self._relayout()
+        index = 0
+        if item_id is not None:
+            index = next((i for i, it in enumerate(section.items) if it.id == item_id), 0)
+        elif same:
+            index = min(self.cursor, max(0, len(section.items) - 1))
+        self.set_reactive(NoteView.cursor, index)
+        if item_id is not None:
+            self._scroll_to_cursor(center=True)
+        elif not same:
+            self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    def set_bookmarked(self, bookmarked: frozenset[str]) -> None:
+        """Update the bookmark stars without re-rendering the notes."""
+        self.bookmarked = bookmarked
+        self.refresh()
+
+    @property
+    def current_item(self) -> NoteItem | None:
+        """The note item under the cursor."""
+        if self.section is None or not self.section.items:
+            return None
+        return self.section.items[min(self.cursor, len(self.section.items) - 1)]
+
+    def clear_cache(self) -> None:
+        """Forget rendered sections (after a theme change)."""
+        self._cache.clear()
+        self._relayout()
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _relayout(self) -> None:
+        if self.section is None:
+            self._layout = None
+            self.virtual_size = Size(0, 0)
+            return
+        width = max(10, self.scrollable_content_region.width or self.size.width or 80)
+        key = (self.section.id, width)
+        layout = self._cache.get(key)
+        if layout is None:
+            layout = self._render_section(self.section, width)
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[key] = layout
+        self._layout = layout
+        self.virtual_size = Size(width, len(layout.strips))
+
+    def _render_section(self, section: Section, width: int) -> _Layout:
+        console = self.app.console
+        inner = max(8, width - GUTTER - 1)
+        options = console.options.update(width=inner, min_width=inner, max_width=inner,
+                                         height=None, highlight=False)
+        strips: list[Strip] = []
+        spans: list[tuple[int, int]] = []
+        for item in section.items:
+            start = len(strips)
+            lines = console.render_lines(self._renderable(item), options, pad=False)
+            # Rich pads blocks with blank lines; one gap between items is enough.
+            while lines and not "".join(seg.text for seg in lines[-1]).strip():
+                lines.pop()
+            while lines and not "".join(seg.text for seg in lines[0]).strip():
+                lines.pop(0)
+            strips.extend(Strip(line) for line in lines)
+            if len(strips) == start:
+                strips.append(Strip.blank(0))
+            spans.append((start, len(strips)))
+            strips.append(Strip.blank(0))
+        return _Layout(strips, spans)
+
+    @staticmethod
+    def _renderable(item: NoteItem) -> RenderableType:
+        if item.markup == "plain":
+            return Text(item.text)
+        return Markdown(item.text, hyperlinks=False, code_theme="ansi_dark", inline_code_lexer=None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+        self._scroll_to_cursor()
+
+    # -- painting -------------------------------------------------------------------------
+    HEADER_LINES = 3
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index = scroll_y + y
+        if self._layout is None or self.section is None:
+            return Strip.blank(width, base)
+        header = self._header_line(index, width, base)
+        if header is not None:
+            return header
+        line = index - self.HEADER_LINES
+        if line >= len(self._layout.strips):
+            return Strip.blank(width, base)
+        item_index = self._item_at(line)
+        strip = self._layout.strips[line]
+        if self.highlight and item_index is not None:
+            strip = self._highlighted(strip)
+        gutter = "  "
+        gutter_style = base
+        if item_index is not None:
+            start, _end = self._layout.spans[item_index]
+            item = self.section.items[item_index]
+            mine = item_index == self.cursor and self.has_focus_within
+            star = item.id in self.bookmarked and line == start
+            if item_index == self.cursor:
+                cursor_style = self.get_component_rich_style("note-view--cursor")
+                strip = strip.apply_style(cursor_style if mine else Style(dim=False))
+                gutter = "▌" if mine else "│"
+                gutter_style = base + Style(color=cursor_style.color)
+            if star:
+                gutter = gutter[0] + "★" if gutter.strip() else " ★"
+                gutter_style = gutter_style + self.get_component_rich_style(
+                    "note-view--bookmark", partial=True)
+        left = Strip([Segment(gutter.ljust(GUTTER), gutter_style)])
+        joined = Strip.join([left, strip.apply_style(base)])
+        return joined.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header_line(self, index: int, width: int, base: Style) -> Strip | None:
+        assert self.section is not None
+        if index == 0:
+            text = Text(" " * GUTTER + self.crumb, style=self.get_component_rich_style(
+                "note-view--crumb"), no_wrap=True, overflow="ellipsis")
+        elif index == 1:
+            mark = " ★" if self.section.id in self.bookmarked else ""
+            text = Text(" " * GUTTER + self.section.title + mark,
+                        style=self.get_component_rich_style("note-view--title"), no_wrap=True)
+        elif index == 2:
+            if self.section.items:
+                return Strip.blank(width, base)
+            text = Text(" " * GUTTER + "(no notes in this section yet)",
+                        style=self.get_component_rich_style("note-view--empty"))
+        else:
+            return None
+        segments = list(text.render(self.app.console))
+        return Strip(segments).apply_style(base).crop_extend(0, width, base)
+
+    def _highlighted(self, strip: Strip) -> Strip:
+        plain = strip.text
+        low = plain.lower()
+        spans = []
+        for word in self.highlight:
+            for match in re.finditer(re.escape(word.lower()), low):
+                spans.append((match.start(), match.end()))
+        if not spans:
+            return strip
+        text = Text()
+        for segment in strip:
+            text.append(segment.text, segment.style)
+        style = self.get_component_rich_style("note-view--match")
+        for start, end in spans:
+            text.stylize(style, start, end)
+        return Strip(list(text.render(self.app.console)), strip.cell_length)
+
+    def _item_at(self, line: int) -> int | None:
+        assert self._layout is not None
+        for index, (start, end) in enumerate(self._layout.spans):
+            if start <= line < end:
+                return index
+            if start > line:
+                return None
+        return None
+
+    # -- cursor ---------------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def _scroll_to_cursor(self, center: bool = False) -> None:
+        if self._layout is None or not self._layout.spans:
+            return
+        start, end = self._layout.spans[min(self.cursor, len(self._layout.spans) - 1)]
+        top = start + self.HEADER_LINES
+        bottom = end + self.HEADER_LINES
+        height = self.scrollable_content_region.height or 1
+        y = self.scroll_offset.y
+        if center:
+            target = max(0, top - height // 3)
+        elif self.cursor == 0:
+            target = 0
+        elif top < y:
+            target = top
+        elif bottom > y + height:
+            target = min(top, bottom - height)
+        else:
+            return
+        self.scroll_to(y=target, animate=False)
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor by ``step`` items."""
+        if self.section and self.section.items:
+            self.cursor = max(0, min(len(self.section.items) - 1, self.cursor + step))
+
+    def action_cursor_to(self, index: int) -> None:
+        """Move the cursor to the first (0) or last (-1) item."""
+        if self.section and self.section.items:
+            self.cursor = len(self.section.items) - 1 if index < 0 else 0
+            if index < 0:
+                self.scroll_end(animate=False)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor about a screenful."""
+        if self._layout is None or self.section is None or not self.section.items:
+            return
+        height = self.scrollable_content_region.height or 10
+        start, _ = self._layout.spans[self.cursor]
+        target = start + direction * height
+        index = self._item_at(max(0, min(target, len(self._layout.strips) - 1)))
+        if index is None:
+            index = len(self.section.items) - 1 if direction > 0 else 0
+        if index == self.cursor:
+            index = max(0, min(len(self.section.items) - 1, self.cursor + direction))
+        self.cursor = index
+
+    def action_bookmark(self) -> None:
+        """Ask the screen to bookmark the item under the cursor."""
+        item = self.current_item
+        if item is not None:
+            self.post_message(BookmarkToggleRequested(item.id, "item"))
+        elif self.section is not None:
+            self.post_message(BookmarkToggleRequested(self.section.id, "section"))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

@@ -1,0 +1,245 @@
+"""The right pane: the quiz for the section being read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from dvatui.domain.model import Question
+from dvatui.domain.quiz import Grade, grade
+from dvatui.messages import AnswerSubmitted, SectionRequested
+
+LETTERS = "abcdef"
+
+
+class QuizPanel(VerticalScroll, can_focus=True):
+    """Asks the section's questions one at a time and shows the explanation after each."""
+
+    HELP = """
+## Quiz
+Pick with 1-5 or a-e (space toggles in a "choose two" question), enter submits.
+After the answer, r jumps to the note it tests and n goes to the next question.
+"""
+
+    BINDINGS = [
+        *(Binding(str(n), f"choose({n - 1})", "Pick a choice", show=False) for n in range(1, 7)),
+        *(Binding(ch, f"choose({i})", "Pick a choice", show=False)
+          for i, ch in enumerate(LETTERS)),
+        Binding("space", "toggle_focus", "Toggle", show=False),
+        Binding("j,down", "move(1)", "Down", show=False),
+        Binding("k,up", "move(-1)", "Up", show=False),
+        Binding("enter", "submit", "Submit", tooltip="Submit your answer"),
+        Binding("n", "next_question(1)", "Next question"),
+        Binding("p", "next_question(-1)", "Previous question", show=False),
+        Binding("r", "read_note", "Read the note", tooltip="Show the note this question tests"),
+    ]
+
+    DEFAULT_CSS = """
+    QuizPanel {
+        background: $surface;
+        padding: 0 1;
+        & > #quiz-head { color: $text-muted; }
+        & > #quiz-stem { margin: 1 0; text-style: bold; }
+        & > #quiz-explanation { margin-top: 1; }
+        & > #quiz-hint { color: $text-muted; margin-top: 1; }
+    }
+    """
+
+    index: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.questions: list[Question] = []
+        self.section_id: str | None = None
+        self.selected: set[int] = set()
+        self.focus_choice = 0
+        self.result: Grade | None = None
+        self.latest: Mapping[str, bool] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="quiz-head")
+        yield Static(id="quiz-stem")
+        yield Static(id="quiz-choices")
+        yield Static(id="quiz-explanation")
+        yield Static(id="quiz-hint")
+
+    # -- public ---------------------------------------------------------------------------
+    def show_questions(self, section_id: str, questions: list[Question],
+                       latest: Mapping[str, bool]) -> None:
+        """Show a section's questions, starting with the first one not yet answered right."""
+        self.latest = latest
+        if section_id == self.section_id and [q.id for q in questions] == [
+            q.id for q in self.questions
+        ]:
+            return
+        self.section_id = section_id
+        self.questions = questions
+        start = next((i for i, q in enumerate(questions) if not latest.get(q.id)), 0)
+        self._reset()
+        self.set_reactive(QuizPanel.index, start)
+        self._paint()
+
+    @property
+    def question(self) -> Question | None:
+        """The question on screen."""
+        if not self.questions:
+            return None
+        return self.questions[min(self.index, len(self.questions) - 1)]
+
+    def _reset(self) -> None:
+        self.selected = set()
+        self.focus_choice = 0
+        self.result = None
+
+    # -- painting -------------------------------------------------------------------------
+    def watch_index(self) -> None:
+        self._reset()
+        self._paint()
+
+    def _paint(self) -> None:
+        q = self.question
+        head = self.query_one("#quiz-head", Static)
+        stem = self.query_one("#quiz-stem", Static)
+        choices = self.query_one("#quiz-choices", Static)
+        explanation = self.query_one("#quiz-explanation", Static)
+        hint = self.query_one("#quiz-hint", Static)
+        if q is None:
+            head.update("Quiz")
+            stem.update("No questions for this section.")
+            choices.update("")
+            explanation.update("")
+            hint.update("Pick another section on the left (n / p).")
+            return
+        answered = sum(1 for x in self.questions if x.id in self.latest)
+        right = sum(1 for x in self.questions if self.latest.get(x.id))
+        last = self.latest.get(q.id)
+        was = "" if last is None or self.result is not None else (
+            " · last time ✓" if last else " · last time ✗")
+        head.update(Text.assemble(
+            f"Question {self.index + 1}/{len(self.questions)} · {q.domain}{was}",
+            (f"\nsection: {answered}/{len(self.questions)} answered, {right} right", "dim"),
+        ))
+        extra = f"  (choose {q.choose})" if q.choose > 1 and "choose" not in q.stem.lower() else ""
+        stem.update(Text(q.stem + extra))
+        choices.update(self._choices_text(q))
+        if self.result is None:
+            explanation.update("")
+            if q.choose > 1:
+                hint.update(f"Pick {q.choose}: 1-{len(q.choices)} or a-{LETTERS[len(q.choices) - 1]}"
+                            " (space toggles), then enter.")
+            else:
+                hint.update(f"Pick 1-{len(q.choices)} or a-{LETTERS[len(q.choices) - 1]}, "
+                            "then enter.")
+        else:
+            verdict = ("✓ Correct. ", "bold green") if self.result.correct else (
+                "✗ Not quite. ", "bold red")
+            explanation.update(Text.assemble(verdict, q.explanation))
+            hint.update("n next question · r read the note · p previous")
+
+    def _choices_text(self, q: Question) -> Table:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        multi = q.choose > 1
+        for i, choice in enumerate(q.choices):
+            picked = i in self.selected
+            box = ("[x]" if picked else "[ ]") if multi else ("(•)" if picked else "( )")
+            style = ""
+            mark = " "
+            if self.result is not None:
+                if choice.correct:
+                    style, mark = "green", "✓"
+                elif picked:
+                    style, mark = "red", "✗"
+                else:
+                    style = "dim"
+            elif picked:
+                style = "bold"
+            pointer = "›" if i == self.focus_choice and self.result is None else " "
+            grid.add_row(Text(f"{pointer}{mark}{i + 1} {box}", style=style),
+                         Text(choice.text, style=style))
+        return grid
+
+    # -- actions --------------------------------------------------------------------------
+    def action_choose(self, index: int) -> None:
+        """Pick a choice (replace in single-answer questions, toggle in choose-N)."""
+        q = self.question
+        if q is None or self.result is not None or index >= len(q.choices):
+            return
+        self.focus_choice = index
+        if q.choose > 1:
+            self.selected ^= {index}
+        else:
+            self.selected = {index}
+        self._paint()
+
+    def action_toggle_focus(self) -> None:
+        """Toggle the choice under the pointer."""
+        self.action_choose(self.focus_choice)
+
+    def action_move(self, step: int) -> None:
+        """Move the pointer between choices, or scroll once the answer is shown."""
+        q = self.question
+        if q is None:
+            return
+        if self.result is not None:
+            self.scroll_relative(y=step, animate=False)
+            return
+        self.focus_choice = (self.focus_choice + step) % len(q.choices)
+        self._paint()
+
+    def action_submit(self) -> None:
+        """Submit the picked choices; with the answer shown, go to the next question."""
+        q = self.question
+        if q is None:
+            return
+        if self.result is not None:
+            self.action_next_question(1)
+            return
+        if not self.selected:
+            self.notify("Pick a choice first (1-5 or a-e).", severity="warning", timeout=3)
+            return
+        if q.choose > 1 and len(self.selected) != q.choose:
+            self.notify(f"This question wants {q.choose} choices; you picked "
+                        f"{len(self.selected)}.", severity="warning", timeout=3)
+            return
+        self.result = grade(q, frozenset(self.selected))
+        self.post_message(AnswerSubmitted(q.id, tuple(sorted(self.selected)),
+                                          self.result.correct))
+        self._paint()
+
+    def record_latest(self, latest: Mapping[str, bool]) -> None:
+        """Take the stored results after an answer was saved."""
+        self.latest = latest
+        self._paint()
+
+    def action_next_question(self, step: int) -> None:
+        """Go to the next (or previous) question of the section."""
+        if not self.questions:
+            return
+        target = self.index + step
+        if target >= len(self.questions):
+            right = sum(1 for x in self.questions if self.latest.get(x.id))
+            self.notify(f"End of this section's quiz: {right}/{len(self.questions)} right. "
+                        "Starting again from the first question.", timeout=4)
+            target = 0
+        elif target < 0:
+            target = len(self.questions) - 1
+        if target == self.index:
+            self.watch_index()
+        else:
+            self.index = target
+        self.scroll_home(animate=False)
+
+    def action_read_note(self) -> None:
+        """Show the note section this question belongs to."""
+        q = self.question
+        if q is not None:
+            self.post_message(SectionRequested(q.section_id, focus_note=True))

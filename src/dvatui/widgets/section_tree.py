@@ -1,0 +1,147 @@
+"""The left pane: chapters and sections as a tree, with bookmark marks and quiz counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from dvatui.domain.model import Corpus, Section
+from dvatui.domain.progress import Tally, section_tally
+from dvatui.messages import BookmarkToggleRequested, SectionRequested
+
+
+class SectionTree(Tree[str]):
+    """Chapters and their sections. Moving the cursor shows the section in the note pane."""
+
+    HELP = """
+## Sections
+Each line shows answered/total questions and ✓ correct. ★ marks a bookmarked
+section, • a section with bookmarked items.
+"""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("b", "bookmark", "Bookmark section", tooltip="Bookmark or un-bookmark this section"),
+    ]
+
+    DEFAULT_CSS = """
+    SectionTree {
+        background: $surface;
+        & > .tree--guides { color: $text-muted 40%; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("Notes", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self._section_nodes: dict[str, TreeNode[str]] = {}
+        self._sections: dict[str, Section] = {}
+        self._marks: frozenset[str] = frozenset()
+        self._item_marks: frozenset[str] = frozenset()
+        self._latest: Mapping[str, bool] = {}
+
+    def load(self, corpus: Corpus, bookmarked: frozenset[str],
+             latest: Mapping[str, bool]) -> None:
+        """Build the tree for a corpus."""
+        self.clear()
+        self._section_nodes.clear()
+        self._sections.clear()
+        self._set_state(bookmarked, latest)
+        for chapter in corpus.chapters:
+            node = self.root.add(self._label(chapter.overview), data=chapter.overview.id,
+                                 expand=True, allow_expand=bool(chapter.sections))
+            self._register(chapter.overview, node)
+            for section in chapter.sections:
+                self._add(node, section)
+
+    def _add(self, parent: TreeNode[str], section: Section) -> None:
+        if section.children:
+            node = parent.add(self._label(section), data=section.id, expand=True)
+            for child in section.children:
+                self._add(node, child)
+        else:
+            node = parent.add_leaf(self._label(section), data=section.id)
+        self._register(section, node)
+
+    def _register(self, section: Section, node: TreeNode[str]) -> None:
+        self._section_nodes[section.id] = node
+        self._sections[section.id] = section
+
+    def _set_state(self, bookmarked: frozenset[str], latest: Mapping[str, bool]) -> None:
+        self._marks = bookmarked
+        self._item_marks = frozenset(t.split("#", 1)[0] for t in bookmarked if "#" in t)
+        self._latest = latest
+
+    def _label(self, section: Section) -> Text:
+        if section.level == 1:
+            tally = Tally()
+            # A chapter line counts every question of the chapter.
+            for node_section in self._sections.values():
+                if node_section.chapter_id == section.chapter_id and node_section.level == 2:
+                    tally = tally + section_tally(node_section, self._latest)
+            tally = tally + section_tally(section, self._latest, deep=False)
+        else:
+            tally = section_tally(section, self._latest)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if section.id in self._marks:
+            text.append("★ ", style="bold yellow")
+        elif section.id in self._item_marks:
+            text.append("• ", style="yellow")
+        text.append(section.title, style="bold" if section.level == 1 else "")
+        if tally.total:
+            text.append(f"  {tally.answered}/{tally.total}", style="dim")
+            if tally.answered:
+                text.append(f" ✓{tally.correct}", style="green" if tally.correct else "dim")
+        return text
+
+    def refresh_state(self, bookmarked: frozenset[str], latest: Mapping[str, bool],
+                      section_ids: set[str] | None = None) -> None:
+        """Update marks and counts on the given sections (all when None)."""
+        self._set_state(bookmarked, latest)
+        ids = section_ids if section_ids is not None else set(self._section_nodes)
+        chapters = {self._sections[s].chapter_id for s in ids if s in self._sections}
+        for sid in ids | chapters:
+            node = self._section_nodes.get(sid)
+            if node is not None:
+                node.set_label(self._label(self._sections[sid]))
+
+    def select_section(self, section_id: str) -> None:
+        """Move the cursor to a section (the screen ignores the echo of its own request)."""
+        node = self._section_nodes.get(section_id)
+        if node is None or self.cursor_node is node:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.move_cursor(node, animate=False)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(SectionRequested(event.node.data, from_tree_cursor=True))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        if event.node.data is not None and not event.node.allow_expand:
+            self.post_message(SectionRequested(event.node.data, focus_note=True))
+
+    @property
+    def cursor_section_id(self) -> str | None:
+        """The id of the section under the cursor."""
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def action_bookmark(self) -> None:
+        """Ask the screen to bookmark the section under the cursor."""
+        node = self.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(BookmarkToggleRequested(node.data, "section"))
