@@ -122,6 +122,7 @@ section, • a section with bookmarked items.
         while parent is not None:
             parent.expand()
             parent = parent.parent
+        _ = self.last_line  # lays out the tree's lines, so that node.line is known
         self.move_cursor(node, animate=False)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
