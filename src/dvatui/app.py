@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -48,7 +49,8 @@ class DvaApp(App[None]):
                         severity="warning", timeout=10, markup=False)
         if self.corpus.errors:
             first = self.corpus.errors[0]
-            more = f" (and {len(self.corpus.errors) - 1} more)" if len(self.corpus.errors) > 1 else ""
+            extra = len(self.corpus.errors) - 1
+            more = f" (and {extra} more)" if extra else ""
             self.notify(f"Some notes could not be loaded: {first}{more}. "
                         "Run `dvatui check` for the full list.", severity="warning", timeout=10,
                         markup=False)
@@ -57,10 +59,9 @@ class DvaApp(App[None]):
         """A dropped SSH session sends SIGHUP: exit cleanly (every change is already saved)."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
-            try:
+            # Not possible off the main thread or on some platforms: then Textual's default.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
-            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
-                pass
 
 
 def make_app(*, notes: Path, db_path: Path, themes_dir: Path | None = None) -> DvaApp:

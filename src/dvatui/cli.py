@@ -129,7 +129,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
 def open_store_or_explain(args: argparse.Namespace, *, read_only: bool = True) -> Store | None:
     """Open the data file, or print why not (in plain words) and return None."""
-    from dvatui.store import StoreError, Store, resolve_db_path
+    from dvatui.store import Store, StoreError, resolve_db_path
 
     path = resolve_db_path(args.db)
     try:

@@ -45,5 +45,19 @@ def _theme(data: Any, path: Path) -> Theme:
         raise ValueError(f"unknown keys {', '.join(sorted(unknown))}")
     colours = {k: str(v) for k, v in data.items() if k in THEME_KEYS}
     variables = data.get("variables") or {}
-    return Theme(name=data["name"], dark=bool(data.get("dark", True)),
-                 variables={str(k): str(v) for k, v in variables.items()}, **colours)
+    return Theme(
+        name=data["name"],
+        primary=colours["primary"],
+        secondary=colours.get("secondary"),
+        warning=colours.get("warning"),
+        error=colours.get("error"),
+        success=colours.get("success"),
+        accent=colours.get("accent"),
+        foreground=colours.get("foreground"),
+        background=colours.get("background"),
+        surface=colours.get("surface"),
+        panel=colours.get("panel"),
+        boost=colours.get("boost"),
+        dark=bool(data.get("dark", True)),
+        variables={str(k): str(v) for k, v in variables.items()},
+    )

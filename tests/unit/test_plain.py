@@ -33,7 +33,7 @@ def test_every_chapter_and_subheading_in_order(fixtures: Path) -> None:
 def test_items_before_the_first_subheading_go_to_the_chapter(fixtures: Path) -> None:
     corpus = load_corpus(fixtures / "plain_notes.txt")
     compute = corpus.chapters[1]
-    assert [i.text for i in compute.overview.items][0] == "1. Give every application its own role."
+    assert next(i.text for i in compute.overview.items) == "1. Give every application its own role."
     assert len(compute.overview.items) == 3
     # the document title chapter keeps its prose
     assert "Personal notes" in corpus.chapters[0].overview.items[0].text
@@ -68,7 +68,9 @@ def test_continuations_demo_notes_and_repeated_numbers(fixtures: Path) -> None:
     containers = load_corpus(fixtures / "plain_notes.txt").chapters[4]
     images, demo, recipes, quiz = containers.sections
     assert images.items[1].text.splitlines() == [
-        "2. Registries hold images:", "   Public : a community hub", "   Private: the cloud registry",
+        "2. Registries hold images:",
+        "   Public : a community hub",
+        "   Private: the cloud registry",
     ]
     assert [i.kind for i in demo.items] == ["quote", "quote"]
     assert demo.items[1].text.splitlines() == [

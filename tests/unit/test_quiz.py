@@ -20,7 +20,7 @@ def test_single_and_multi_choice() -> None:
         "domain: security\n? Pick two (Choose two.)\n- [x] a\n- [x] b\n- [ ] c\n> a and b.\n"
     )
     assert problems == []
-    assert [q.id for q in qs][0] == "q1"
+    assert next(q.id for q in qs) == "q1"
     assert qs[0].correct_indices == {1} and qs[0].domain == "development"
     assert qs[1].choose == 2 and qs[1].domain == "security"
     assert qs[1].line == 17

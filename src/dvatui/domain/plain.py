@@ -126,9 +126,11 @@ class _PlainBuilder:
         if dotted:
             return int(dotted.group(1)), dotted.group(2).strip()
         spaced = SPACED_RE.match(s)
-        if spaced and self.last_top is not None and int(spaced.group(1)) == self.last_top + 1:
-            if self.top_indent is None or _indent(raw) <= self.top_indent + 1:
-                return int(spaced.group(1)), spaced.group(2).strip()
+        expected = self.last_top is not None and spaced is not None and (
+            int(spaced.group(1)) == self.last_top + 1)
+        aligned = self.top_indent is None or _indent(raw) <= self.top_indent + 1
+        if spaced is not None and expected and aligned:
+            return int(spaced.group(1)), spaced.group(2).strip()
         return None
 
     def next_nonblank(self, index: int) -> int | None:

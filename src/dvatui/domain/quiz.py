@@ -131,7 +131,9 @@ def _set_meta(
 ) -> None:
     if key == "id":
         if not ID_RE.match(value):
-            problems.append(Problem(path, lineno, f"quiz: bad id {value!r} (use letters, digits, -_.)"))
+            problems.append(
+                Problem(path, lineno, f"quiz: bad id {value!r} (use letters, digits, -_.)")
+            )
         else:
             draft.qid = value
     else:
@@ -155,7 +157,9 @@ def _finish(
         return None
     choices = [c for _, c in draft.choices]
     if len(choices) < MIN_CHOICES:
-        problems.append(Problem(path, line, f"quiz: {len(choices)} choice(s); a question needs 2-6"))
+        problems.append(
+            Problem(path, line, f"quiz: {len(choices)} choice(s); a question needs 2-6")
+        )
     elif len(choices) > MAX_CHOICES:
         problems.append(Problem(path, line, f"quiz: {len(choices)} choices; at most {MAX_CHOICES}"))
     right = sum(c.correct for c in choices)

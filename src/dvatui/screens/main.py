@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from dvatui.domain.search import SearchIndex
 from dvatui.messages import AnswerSubmitted, BookmarkToggleRequested, SectionRequested
 from dvatui.store import (
     Bookmark,
+    BookmarkKind,
     FutureSchemaError,
     Store,
     StoreError,
@@ -151,14 +153,13 @@ class MainScreen(Screen[None]):
         tree.focus()
         self.update_progress()
 
-    def _save(self, what: str, action: object) -> bool:
+    def _save(self, what: str, action: Callable[[], object]) -> bool:
         """Run one store write; tell the learner if it failed. True when it is on disk."""
         if self.store is None:
             self.notify("Your data file is not open, so this was not saved.",
                         severity="warning", timeout=5)
             return False
         try:
-            assert callable(action)
             action()
         except (StoreError, OSError) as exc:
             self.notify(f"Could not save {what}: {exc}", severity="error", timeout=10,
@@ -167,8 +168,9 @@ class MainScreen(Screen[None]):
         return True
 
     def _theme_changed(self, theme: str) -> None:
-        if self.store is not None and not self.store.read_only:
-            self._save("the theme", lambda: self.store and self.store.set_setting("theme", theme))
+        store = self.store
+        if store is not None and not store.read_only:
+            self._save("the theme", lambda: store.set_setting("theme", theme))
         self.query_one(NoteView).clear_cache()
 
     # -- showing sections -----------------------------------------------------------------
@@ -239,6 +241,7 @@ class MainScreen(Screen[None]):
         message.stop()
         store = self.store
         found = self.corpus.item(message.target_id)
+        kind: BookmarkKind
         if found is not None:
             section, item = found
             label, kind = item.summary, "item"

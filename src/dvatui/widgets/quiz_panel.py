@@ -132,7 +132,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         if self.result is None:
             explanation.update("")
             if q.choose > 1:
-                hint.update(f"Pick {q.choose}: 1-{len(q.choices)} or a-{LETTERS[len(q.choices) - 1]}"
+                final = LETTERS[len(q.choices) - 1]
+                hint.update(f"Pick {q.choose}: 1-{len(q.choices)} or a-{final}"
                             " (space toggles), then enter.")
             else:
                 hint.update(f"Pick 1-{len(q.choices)} or a-{LETTERS[len(q.choices) - 1]}, "

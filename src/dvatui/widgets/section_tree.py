@@ -28,7 +28,8 @@ section, • a section with bookmarked items.
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_home", "Top", show=False),
         Binding("G", "scroll_end", "Bottom", show=False),
-        Binding("b", "bookmark", "Bookmark section", tooltip="Bookmark or un-bookmark this section"),
+        Binding("b", "bookmark", "Bookmark section",
+                tooltip="Bookmark or un-bookmark this section"),
     ]
 
     DEFAULT_CSS = """

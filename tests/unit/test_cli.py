@@ -1,0 +1,134 @@
+"""The command line: check, outline, bookmarks, stats, reset-data, --version."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dvatui import __version__
+from dvatui.cli import main
+from dvatui.store import Store
+
+NOTES = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"dvatui {__version__}"
+
+
+def test_check_reports_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text("# Bad\n\n## S\n\n- x\n\n```quiz\n? Q\n- [x] a\n- [x] a\n> e\n```\n")
+    code, out, _ = run(capsys, "check", "--notes", str(bad))
+    assert code == 1
+    assert f"{bad}:8: error: quiz: 2 right choices but the question does not say" in out
+    assert f"{bad}:10: error: quiz: duplicate choice (same as line 9)" in out
+    assert "2 error(s), 0 warning(s)" in out
+
+
+def test_check_strict_applies_the_corpus_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--notes", str(NOTES))
+    assert code == 0
+    assert "2 chapters, 4 sections" in out
+    code, out, _ = run(capsys, "check", "--strict", "--notes", str(NOTES))
+    assert code == 1
+    assert "section 'Second Section' has 1 question(s); at least 3 are needed" in out
+
+
+def test_check_on_the_shipped_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check")
+    assert code == 0, out
+    assert "0 error(s), 0 warning(s)" in out
+    assert "questions by domain: development" in out
+
+
+def test_outline(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "outline", "--notes", str(NOTES))
+    assert code == 0
+    assert out.splitlines() == [
+        "Alpha Chapter (1 items)",
+        "  First Section (5 items, 3 questions)",
+        "  Second Section (1 items)",
+        "    A Subsection (1 items, 1 questions)",
+        "Beta Chapter (1 items)",
+        "  Rollouts (3 items, 3 questions)",
+    ]
+
+
+def _seed(db: Path) -> None:
+    store = Store.open(db)
+    store.add_bookmark(target_id="beta/rollouts", kind="section", chapter_id="beta",
+                       section_id="beta/rollouts", label="Rollouts", comment="review")
+    store.record_answer(question_id="beta-canary", section_id="beta/rollouts",
+                        chapter_id="beta", chosen=(1,), correct=True)
+    store.record_answer(question_id="beta-two", section_id="beta/rollouts",
+                        chapter_id="beta", chosen=(0,), correct=False)
+
+
+def test_bookmarks_in_three_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.json"
+    _seed(db)
+    code, out, _ = run(capsys, "bookmarks", "--notes", str(NOTES), "--db", str(db))
+    assert (code, out) == (0, "Beta Chapter › Rollouts: Rollouts — review\n")
+    code, out, _ = run(capsys, "bookmarks", "--format", "markdown", "--notes", str(NOTES),
+                       "--db", str(db))
+    assert out == "- **Beta Chapter › Rollouts**: Rollouts — review\n"
+    code, out, _ = run(capsys, "--db", str(db), "--notes", str(NOTES), "bookmarks",
+                       "--format", "json")
+    rows = json.loads(out)
+    assert [(r["target_id"], r["comment"], r["found"]) for r in rows] == [
+        ("beta/rollouts", "review", True)]
+
+
+def test_db_from_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "env.json"
+    _seed(db)
+    monkeypatch.setenv("DVATUI_DB", str(db))
+    _code, out, _ = run(capsys, "bookmarks", "--notes", str(NOTES))
+    assert "Rollouts" in out
+
+
+def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.json"
+    _seed(db)
+    code, out, _ = run(capsys, "stats", "--notes", str(NOTES), "--db", str(db))
+    assert code == 0
+    beta = next(line for line in out.splitlines() if "Beta Chapter" in line)
+    assert beta.split("│")[2:6] == [" 3 ", " 2 ", " 1 ", " 50% "] or [
+        c.strip() for c in beta.split("│")[2:6]] == ["3", "2", "1", "50%"]
+    assert "Progress by DVA-C02 domain" in out
+
+
+def test_damaged_data_file_exits_non_zero_and_is_kept(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.json"
+    db.write_text("{not json")
+    code, _, err = run(capsys, "stats", "--notes", str(NOTES), "--db", str(db))
+    assert code == 2
+    assert str(db) in err
+    assert db.read_text() == "{not json"
+    backups = [p for p in tmp_path.iterdir() if p.name.startswith("d.json.") and
+               p.read_text() == "{not json"]
+    assert backups
+
+
+def test_reset_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.json"
+    db.write_text("{not json")
+    code, out, _ = run(capsys, "reset-data", "--yes", "--db", str(db))
+    assert code == 0 and "Started fresh data" in out
+    assert Store.open(db).bookmarks() == []
+    assert any(p.read_text() == "{not json" for p in tmp_path.iterdir() if p != db
+               and p.is_file() and not p.name.endswith(".lock"))

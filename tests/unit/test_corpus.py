@@ -1,0 +1,67 @@
+"""The shipped notes corpus: its shape, its quiz domain mix, and a clean check."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from dvatui.domain.check import MIN_QUESTIONS_PER_SECTION, check_corpus
+from dvatui.domain.loader import load_corpus
+from dvatui.domain.model import DOMAIN_WEIGHTS, DOMAINS, Corpus
+from dvatui.paths import shipped_notes_dir
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus(shipped_notes_dir())
+
+
+def test_check_is_clean(corpus: Corpus) -> None:
+    report = check_corpus(corpus, shipped=True)
+    assert [str(p) for p in report.problems] == []
+
+
+def test_shape(corpus: Corpus) -> None:
+    assert len(corpus.chapters) >= 25
+    assert len(corpus.questions()) >= 500
+    for chapter in corpus.chapters:
+        assert chapter.domains and set(chapter.domains) <= set(DOMAINS)
+        assert chapter.sections, chapter.title
+        for section in chapter.sections:
+            assert any(s.items for s in section.walk()), section.id
+            assert len(section.all_questions()) >= MIN_QUESTIONS_PER_SECTION, section.id
+
+
+def test_domain_mix_is_within_five_points_of_the_exam(corpus: Corpus) -> None:
+    counts = Counter(q.domain for q in corpus.questions())
+    total = sum(counts.values())
+    for domain, weight in DOMAIN_WEIGHTS.items():
+        share = counts[domain] / total
+        assert abs(share - weight) <= 0.05, (domain, round(share, 3))
+
+
+def test_questions_look_like_the_exam(corpus: Corpus) -> None:
+    for q in corpus.questions():
+        assert 4 <= len(q.choices) <= 5, q.id
+        assert q.choose in (1, 2), q.id
+        assert len(q.explanation) >= 40, q.id
+
+
+def test_topics_the_exam_needs_have_chapters(corpus: Corpus) -> None:
+    titles = " ".join(c.title for c in corpus.chapters)
+    for topic in ("Lambda", "DynamoDB", "API Gateway", "SQS", "Kinesis", "EventBridge", "SAM",
+                  "CDK", "X-Ray", "CloudTrail", "Cognito", "KMS", "Secrets Manager",
+                  "Parameter Store", "AppConfig", "STS", "Step Functions", "CloudFront",
+                  "ECS", "Elastic Beanstalk", "CodePipeline", "CloudFormation", "S3",
+                  "ElastiCache", "Aurora"):
+        assert topic in titles, topic
+
+
+def test_audit_corrections_are_taught(corpus: Corpus) -> None:
+    """A few of the seed's errors that the audit lists, checked in the corrected text."""
+    text = "\n".join(i.text for s in corpus.sections() for i in s.items).lower()
+    assert "read-after-write" in text  # S3 is strongly consistent since 2020
+    assert "get-login-password" in text  # `aws ecr get-login` is gone in CLI v2
+    assert "launch template" in text  # launch configurations are legacy
+    assert "websocket" in text  # ALB supports WebSockets, not "website"
