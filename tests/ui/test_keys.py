@@ -301,7 +301,7 @@ async def test_help_lists_keys_from_the_bindings(app_factory: Callable[..., DvaA
 
         text = help_markdown(main_screen := app.screen_stack[0])
         assert isinstance(main_screen, MainScreen)
-        for row in ("| tab | Next pane |", "| B | Bookmarks |", "| / | Search |",
+        for row in ("| tab | Pane |", "| B | Bookmarks |", "| / | Search |",
                     "| b | Bookmark item |", "| enter | Submit |", "| r | Read the note |"):
             assert row in text
         await pilot.press("q")

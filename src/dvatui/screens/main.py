@@ -31,7 +31,7 @@ from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
 
-NARROW_WIDTH = 120
+NARROW_WIDTH = 130
 """Below this many columns one pane shows at a time."""
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 PANE_TITLES = ("Sections", "Notes", "Quiz")
@@ -51,14 +51,14 @@ class MainScreen(Screen[None]):
     """Read on the left and in the middle, answer on the right."""
 
     BINDINGS = [
-        Binding("tab", "pane(1)", "Next pane", id="pane-next", tooltip="Move to the next pane"),
+        Binding("tab", "pane(1)", "Pane", id="pane-next", tooltip="Move to the next pane"),
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="pane-previous"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="All keys"),
         Binding("n", "section(1)", "Next section", id="section-next"),
-        Binding("p", "section(-1)", "Prev section", id="section-previous"),
+        Binding("p", "section(-1)", "Previous section", show=False, id="section-previous"),
         Binding("B", "bookmarks", "Bookmarks", id="bookmarks", tooltip="List your bookmarks"),
         Binding("slash", "search", "Search", id="search", tooltip="Search all notes"),
         Binding("t", "theme", "Theme", id="theme", tooltip="Pick a colour theme"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="All keys"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -81,7 +81,7 @@ class MainScreen(Screen[None]):
             yield NoteView(id="note-pane")
             yield QuizPanel(id="quiz-pane")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def panes(self) -> tuple[Widget, Widget, Widget]:

@@ -91,17 +91,29 @@ section, • a section with bookmarked items.
             tally = tally + section_tally(section, self._latest, deep=False)
         else:
             tally = section_tally(section, self._latest)
-        text = Text(no_wrap=True, overflow="ellipsis")
+        mark = Text()
         if section.id in self._marks:
-            text.append("★ ", style="bold yellow")
+            mark.append("★ ", style="bold yellow")
         elif section.id in self._item_marks:
-            text.append("• ", style="yellow")
-        text.append(section.title, style="bold" if section.level == 1 else "")
+            mark.append("• ", style="yellow")
+        counts = Text()
         if tally.total:
-            text.append(f"  {tally.answered}/{tally.total}", style="dim")
+            counts.append(f" {tally.answered}/{tally.total}", style="dim")
             if tally.answered:
-                text.append(f" ✓{tally.correct}", style="green" if tally.correct else "dim")
-        return text
+                counts.append(f" ✓{tally.correct}", style="green" if tally.correct else "dim")
+        title = Text(section.title, style="bold" if section.level == 1 else "")
+        room = self._title_room(section) - mark.cell_len - counts.cell_len
+        if 0 < room < title.cell_len:
+            title.truncate(max(room, 6), overflow="ellipsis")
+        return Text.assemble(mark, title, counts, no_wrap=True, overflow="ellipsis")
+
+    def _title_room(self, section: Section) -> int:
+        """Columns left for a label after the tree guides, or 0 before the first layout."""
+        width = self.scrollable_content_region.width
+        if not width:
+            return 0
+        guides = 2 * (section.level - 1) + (2 if section.children or section.level == 1 else 0)
+        return width - guides - 1
 
     def refresh_state(self, bookmarked: frozenset[str], latest: Mapping[str, bool],
                       section_ids: set[str] | None = None) -> None:
@@ -113,6 +125,10 @@ section, • a section with bookmarked items.
             node = self._section_nodes.get(sid)
             if node is not None:
                 node.set_label(self._label(self._sections[sid]))
+
+    def on_resize(self) -> None:
+        if self._section_nodes:
+            self.refresh_state(self._marks, self._latest)
 
     def select_section(self, section_id: str) -> None:
         """Move the cursor to a section (the screen ignores the echo of its own request)."""
