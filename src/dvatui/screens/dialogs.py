@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Markdown, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dvatui.domain.search import SearchIndex
@@ -269,7 +270,13 @@ class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
 class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings of the panes, the screen and the app."""
 
-    BINDINGS = [Binding("escape,q,question_mark,enter", "close", "Close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark,enter", "close", "Close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
+        Binding("pagedown,space", "scroll(10)", "Page down", show=False),
+        Binding("pageup", "scroll(-10)", "Page up", show=False),
+    ]
 
     def __init__(self, main: object) -> None:
         super().__init__()
@@ -278,18 +285,48 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help-dialog"):
             yield Static("Keys", classes="dialog-title")
-            with VerticalScroll():
-                yield Markdown(help_markdown(self.main))
-            yield Static("q, ? or escape closes", classes="dialog-hint")
+            with VerticalScroll(id="help-body"):
+                for title, intro, rows in help_groups(self.main):
+                    yield Static(_help_table(title, intro, rows), classes="help-group")
+            yield Static("j/k scroll · q, ? or escape closes", classes="dialog-hint")
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the key tables."""
+        body = self.query_one("#help-body", VerticalScroll)
+        # From the target, not the current offset: keys that arrive in one burst all count.
+        body.scroll_to(y=body.scroll_target_y + lines, animate=False)
 
     def action_close(self) -> None:
         """Close the help."""
         self.dismiss(None)
 
 
+def _help_table(title: str, intro: str, rows: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", box=None,
+                  show_header=False, padding=(0, 2, 0, 0), expand=False, caption=intro or None,
+                  caption_justify="left", caption_style="dim")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for keys, description in rows:
+        table.add_row(keys, description)
+    return table
+
+
 def help_markdown(main: object) -> str:
-    """A Markdown key table per pane, built from each widget's ``BINDINGS`` and ``HELP``."""
-    from textual.binding import Binding as _Binding
+    """The key tables as Markdown (for the docs and tests)."""
+    out: list[str] = []
+    for title, intro, rows in help_groups(main):
+        out.append(f"### {title}\n")
+        if intro:
+            out.append(intro + "\n")
+        out.append("| key | does |\n|---|---|")
+        out.extend(f"| {keys} | {description} |" for keys, description in rows)
+        out.append("")
+    return "\n".join(out)
+
+
+def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Per pane: a title, its ``HELP`` prose and (keys, description) rows from ``BINDINGS``."""
     from textual.dom import DOMNode
 
     from dvatui.widgets.note_view import NoteView
@@ -302,29 +339,46 @@ def help_markdown(main: object) -> str:
         ("Notes (middle)", NoteView),
         ("Quiz (right)", QuizPanel),
     ]
-    out: list[str] = []
+    result: list[tuple[str, str, list[tuple[str, str]]]] = []
     for title, cls in groups:
-        out.append(f"### {title}\n")
         doc = (getattr(cls, "HELP", "") or "").strip().splitlines()
-        prose = [line for line in doc if not line.startswith("#")]
-        if prose:
-            out.append(" ".join(p.strip() for p in prose if p.strip()) + "\n")
-        out.append("| key | does |\n|---|---|")
-        rows: dict[str, list[str]] = {}
-        for binding in cls.BINDINGS:
-            if not isinstance(binding, _Binding):
-                continue
-            description = binding.description or binding.action.replace("_", " ")
-            rows.setdefault(description, []).extend(_key_names(binding.key))
-        for description, keys in rows.items():
-            out.append(f"| {', '.join(dict.fromkeys(keys))} | {description} |")
+        intro = " ".join(line.strip() for line in doc if line.strip() and
+                         not line.startswith("#"))
+        by_description: dict[str, list[str]] = {}
+        for binding in _class_bindings(cls):
+            description = binding.description.capitalize()
+            by_description.setdefault(description, []).extend(_key_names(binding.key))
+        rows = [(", ".join(dict.fromkeys(keys)), description)
+                for description, keys in by_description.items()]
         if title == "Everywhere":
-            out.append("| ctrl+p | command palette: go to section, open bookmark, themes |")
-            out.append("| ctrl+q | quit |")
-        out.append("")
-    return "\n".join(out)
+            rows.append(("ctrl+p", "Command palette: go to section, open bookmark, themes"))
+            rows.append(("ctrl+q", "Quit"))
+        result.append((title, intro, rows))
+    return result
+
+
+GENERIC_MODULES = {"textual.widget", "textual.scroll_view", "textual.containers",
+                   "textual.screen", "textual.dom", "textual.message_pump"}
+
+
+def _class_bindings(cls: type) -> list[Binding]:
+    """A class's own bindings, then those it inherits from specific widgets (e.g. Tree),
+    skipping generic scrolling bindings that the class redefines anyway."""
+    seen: set[str] = set()
+    out: list[Binding] = []
+    for klass in cls.__mro__:
+        if klass.__module__ in GENERIC_MODULES:
+            continue
+        for binding in klass.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding):
+                keys = binding.key
+                if keys not in seen and binding.description:
+                    seen.add(keys)
+                    out.append(binding)
+    return out
 
 
 def _key_names(keys: str) -> list[str]:
-    names = {"slash": "/", "question_mark": "?", "shift+tab": "shift+tab"}
+    names = {"slash": "/", "question_mark": "?", "space": "space", "pagedown": "page down",
+             "pageup": "page up"}
     return [names.get(k.strip(), k.strip()) for k in keys.split(",")]
