@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import select
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 WORKER = ROOT / "tests" / "unit" / "store_worker.py"
 sys.path.insert(0, str(SRC))
+sys.path.insert(0, str(WORKER.parent))  # the crash test's line reader, shared
 
+from test_store_crash import Lines  # noqa: E402
 from tinydb import TinyDB  # noqa: E402
 
 from dvatui.store import CorruptStoreError, Store  # noqa: E402
@@ -110,36 +111,6 @@ def _spawn(*args: object) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
 
 
-class _Lines:
-    """Complete lines a worker printed (a partial last line is kept for the next read)."""
-
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stdout is not None
-        self.fd = proc.stdout.fileno()
-        self.partial = b""
-        self.lines: list[str] = []
-
-    def _feed(self, chunk: bytes) -> None:
-        *done, self.partial = (self.partial + chunk).split(b"\n")
-        self.lines.extend(line.decode() for line in done)
-
-    def wait_for(self, prefix: str, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while not any(line.startswith(prefix) for line in self.lines):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
-                return False
-            chunk = os.read(self.fd, 65536)
-            if not chunk:
-                return False
-            self._feed(chunk)
-        return True
-
-    def drain(self) -> None:
-        while chunk := os.read(self.fd, 65536):
-            self._feed(chunk)
-
-
 def _count_answers(db: Path, ours: bool) -> int | None:
     """Answers in the file, or None if it does not parse (a corrupt file)."""
     if not db.exists():
@@ -165,7 +136,7 @@ def crash_loop(folder: Path, runs: int, ours: bool, seed: int) -> dict[str, int]
     for run in range(runs):
         stock = () if ours else ("--stock",)
         proc = _spawn("answers", db, "--swing", 400_000, "--seed", run, *stock)
-        lines = _Lines(proc)
+        lines = Lines(proc)
         if run % 4:
             lines.wait_for("ack ", 15)
         time.sleep(rng.uniform(0.0, 0.08))
@@ -199,7 +170,7 @@ def crash_loop(folder: Path, runs: int, ours: bool, seed: int) -> dict[str, int]
 def torn_reads(folder: Path, ours: bool, seconds: float) -> tuple[int, int]:
     db = folder / ("readers-ours.json" if ours else "readers-stock.json")
     proc = _spawn("answers", db, "--swing", 400_000, *(() if ours else ("--stock",)))
-    _Lines(proc).wait_for("ack ", 15)
+    Lines(proc).wait_for("ack ", 15)
     reads = torn = 0
     deadline = time.monotonic() + seconds
     try:
