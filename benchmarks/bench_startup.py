@@ -1,0 +1,98 @@
+"""Time from spawn to the first usable screen: dvatui against a bare Textual app.
+
+Both run in a pty at 80x24 (TERM=xterm-256color), 5 timed runs each after one warm-up,
+alternating. Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs N] [--no-animations]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _pty import PtySession, dvatui_command, pty_env, summary
+
+from dvatui.domain.loader import load_corpus
+from dvatui.paths import shipped_notes_dir
+
+MARKER = "BARE-APP-READY"
+BARE_APP = f'''
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Static, Tree
+
+
+class Bare(App[None]):
+    BINDINGS = [Binding("b", "bell", "Bookmark"), Binding("n", "bell", "Next section"),
+                Binding("q", "quit", "Quit")]
+
+    def compose(self):
+        yield Header()
+        with Horizontal():
+            tree = Tree("Notes")
+            tree.show_root = False
+            for c in range(21):
+                chapter = tree.root.add(f"Chapter {{c}} with a reasonably long title", expand=True)
+                for s in range(6):
+                    chapter.add_leaf(f"Section {{c}}.{{s}}: some words about AWS  0/3")
+            yield tree
+            yield Static("{MARKER}\\n" + "Lorem ipsum dolor sit amet. " * 40)
+        yield Footer()
+
+
+if __name__ == "__main__":
+    Bare().run()
+'''
+
+
+def time_to_usable(argv: list[str], env: dict[str, str],
+                   ready: list[str]) -> tuple[float, float, int]:
+    """(seconds to the first byte, seconds to usable, bytes at usable) for one start."""
+    with PtySession(argv, cols=80, rows=24, env=env) as s:
+        s.wait_until(lambda p: p.bytes_read > 0, 30, "first byte")
+        first = time.perf_counter() - s.started
+        s.wait_until(lambda p: all(t in p.text() for t in ready), 30, " and ".join(ready))
+        return first, time.perf_counter() - s.started, s.bytes_read
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-animations", action="store_true", help="TEXTUAL_ANIMATIONS=none")
+    args = parser.parse_args()
+    corpus = load_corpus(shipped_notes_dir())
+    first_title = corpus.chapters[0].title
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bare_app.py"
+        script.write_text(BARE_APP)
+        cases = {
+            "dvatui": (dvatui_command(), [first_title, "Bookmark"]),
+            "bare": ([sys.executable, str(script)], [MARKER]),
+        }
+        results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in cases}
+        for run in range(args.runs + 1):
+            for name, (argv, ready) in cases.items():
+                env = pty_env(Path(tmp) / f"{name}-{run}.json", animations=not args.no_animations)
+                measured = time_to_usable(argv, env, ready)
+                if run:  # run 0 warms the .pyc and file caches
+                    results[name].append(measured)
+    print(f"Startup in a pty at 80x24, {args.runs} runs each "
+          f"(animations {'off' if args.no_animations else 'default'}):")
+    medians = {}
+    for name, rows in results.items():
+        medians[name] = statistics.median(r[1] for r in rows)
+        print(f"  {name:7s} usable     {summary([r[1] for r in rows])}")
+        print(f"  {name:7s} first byte {summary([r[0] for r in rows])}")
+        print(f"  {name:7s} bytes at usable: median {statistics.median(r[2] for r in rows):.0f}")
+    ratio = medians["dvatui"] / medians["bare"]
+    print(f"ratio dvatui/bare (median usable): {ratio:.2f}  (goal <= 1.15: "
+          f"{'met' if ratio <= 1.15 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
