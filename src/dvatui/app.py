@@ -7,16 +7,33 @@ import contextlib
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.screen import Screen
 
-from dvatui.commands import BookmarkCommands, SectionCommands
-from dvatui.domain.loader import load_corpus
+from dvatui.domain.cache import load_corpus_cached
 from dvatui.domain.model import Corpus
 from dvatui.paths import shipped_themes_dir
 from dvatui.screens.main import MainScreen
 from dvatui.themes import load_themes
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+
+def _section_commands() -> type[Provider]:
+    """The "Go to section" palette provider (imported when the palette first opens)."""
+    from dvatui.commands import SectionCommands
+
+    return SectionCommands
+
+
+def _bookmark_commands() -> type[Provider]:
+    """The "Open bookmark" palette provider (imported when the palette first opens)."""
+    from dvatui.commands import BookmarkCommands
+
+    return BookmarkCommands
 
 
 class DvaApp(App[None]):
@@ -24,7 +41,7 @@ class DvaApp(App[None]):
 
     TITLE = "dvatui"
     CSS_PATH = ["dvatui.tcss", "screens/main.tcss"]
-    COMMANDS = App.COMMANDS | {SectionCommands, BookmarkCommands}
+    COMMANDS = App.COMMANDS | {_section_commands, _bookmark_commands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, corpus: Corpus, db_path: Path, themes_dir: Path | None = None) -> None:
@@ -66,4 +83,4 @@ class DvaApp(App[None]):
 
 def make_app(*, notes: Path, db_path: Path, themes_dir: Path | None = None) -> DvaApp:
     """Build the app; the CLI, the pilot tests and the snapshot tests all come through here."""
-    return DvaApp(load_corpus(notes), db_path, themes_dir)
+    return DvaApp(load_corpus_cached(notes), db_path, themes_dir)

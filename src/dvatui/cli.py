@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dvatui import __version__
-from dvatui.domain.check import check_corpus
-from dvatui.domain.loader import load_corpus
-from dvatui.domain.model import DOMAINS, Corpus
-from dvatui.domain.progress import chapter_tally, domain_tallies
 from dvatui.paths import shipped_notes_dir
 
+# The notes parser and the store are imported by the commands that use them: starting
+# the app from a warm cache needs neither markdown-it nor YAML.
 if TYPE_CHECKING:
+    from dvatui.domain.model import Corpus
     from dvatui.store import Store
 
 EXIT_OK = 0
@@ -91,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate notes; print ``file:line: message`` per problem, then a summary."""
+    from dvatui.domain.check import check_corpus
+    from dvatui.domain.loader import load_corpus
+    from dvatui.domain.model import DOMAINS
+
     path = notes_path(args)
     corpus = load_corpus(path)
     report = check_corpus(corpus, shipped=args.notes is None or args.strict)
@@ -111,6 +114,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_outline(args: argparse.Namespace) -> int:
     """Print the chapters and sections as an indented tree."""
+    from dvatui.domain.loader import load_corpus
+
     corpus = load_corpus(notes_path(args))
     for problem in corpus.problems:
         print(problem, file=sys.stderr)
@@ -141,6 +146,8 @@ def open_store_or_explain(args: argparse.Namespace, *, read_only: bool = True) -
 
 def cmd_bookmarks(args: argparse.Namespace) -> int:
     """List bookmarks as text, Markdown or JSON."""
+    from dvatui.domain.loader import load_corpus
+
     store = open_store_or_explain(args)
     if store is None:
         return EXIT_DATA
@@ -184,6 +191,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from dvatui.domain.loader import load_corpus
+    from dvatui.domain.model import DOMAINS
+    from dvatui.domain.progress import chapter_tally, domain_tallies
+
     store = open_store_or_explain(args)
     if store is None:
         return EXIT_DATA
@@ -200,7 +211,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     by_domain = Table(title="Progress by DVA-C02 domain", title_justify="left")
     for name in ("Domain", "Questions", "Answered", "Correct", "Score"):
         by_domain.add_column(name, justify="left" if name == "Domain" else "right")
-    for domain, t in domain_tallies(corpus, latest).items():
+    tallies = domain_tallies(corpus, latest)
+    for domain in DOMAINS:
+        t = tallies[domain]
         by_domain.add_row(domain, str(t.total), str(t.answered), str(t.correct),
                           f"{t.percent:.0f}%" if t.answered else "-")
     console = Console()

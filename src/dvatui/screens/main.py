@@ -14,7 +14,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dvatui.domain.model import Corpus, Section
 from dvatui.domain.search import SearchIndex
@@ -27,6 +27,7 @@ from dvatui.store import (
     StoreError,
     reset_store,
 )
+from dvatui.widgets.key_bar import KeyBar
 from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
@@ -81,7 +82,7 @@ class MainScreen(Screen[None]):
             yield NoteView(id="note-pane")
             yield QuizPanel(id="quiz-pane")
         yield Static(id="too-small")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def panes(self) -> tuple[Widget, Widget, Widget]:
@@ -148,10 +149,19 @@ class MainScreen(Screen[None]):
         target = self.corpus.section(last) if isinstance(last, str) else None
         target = target or first
         if target is not None:
-            self.show_section(target.id)
+            # The tree is the first thing to be usable; the note and quiz panes fill in
+            # right after the first frame (rendering Markdown costs ~15-40 ms).
+            tree.select_section(target.id)
+            self.call_after_refresh(self._first_show, target.id)
         self.watch(self.app, "theme", self._theme_changed, init=False)
         tree.focus()
         self.update_progress()
+
+    def _first_show(self, section_id: str) -> None:
+        """Fill the note and quiz panes after the first frame, with the tree's section."""
+        wanted = self.query_one(SectionTree).cursor_section_id or section_id
+        if self.current is None or self.current.id != wanted:
+            self.show_section(wanted)
 
     def _save(self, what: str, action: Callable[[], object]) -> bool:
         """Run one store write; tell the learner if it failed. True when it is on disk."""
@@ -220,6 +230,9 @@ class MainScreen(Screen[None]):
             self.query_one(SectionTree).cursor_section_id != message.section_id
         ):
             return  # the learner has moved on; a newer request is on its way or handled
+        if self.current is None and message.from_tree_cursor:
+            self.call_after_refresh(self._first_show, message.section_id)
+            return  # the tree's first highlight: let the first frame paint before the note
         same = self.current is not None and self.current.id == message.section_id
         if not same or message.item_id or message.highlight:
             self.show_section(message.section_id, item_id=message.item_id,

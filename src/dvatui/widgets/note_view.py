@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from rich.console import RenderableType
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -179,6 +178,8 @@ Move the cursor between note items and bookmark the tricky ones.
     def _renderable(item: NoteItem) -> RenderableType:
         if item.markup == "plain":
             return Text(item.text)
+        from rich.markdown import Markdown  # markdown-it costs ~40 ms: not before first paint
+
         return Markdown(item.text, hyperlinks=False, code_theme="ansi_dark", inline_code_lexer=None)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -272,8 +273,17 @@ Move the cursor between note items and bookmark the tricky ones.
 
     # -- cursor ---------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        before = self.scroll_offset.y
         self._scroll_to_cursor()
-        self.refresh()
+        if self.scroll_offset.y != before or self._layout is None:
+            self.refresh()
+            return
+        # Repaint only the two items whose cursor state changed (a few hundred bytes over
+        # SSH instead of the whole pane).
+        for index in (old, new):
+            if 0 <= index < len(self._layout.spans):
+                start, end = self._layout.spans[index]
+                self.refresh_lines(start + self.HEADER_LINES, end - start)
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         if self._layout is None or not self._layout.spans:

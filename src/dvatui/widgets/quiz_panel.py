@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -45,10 +46,6 @@ After the answer, r jumps to the note it tests and n goes to the next question.
     QuizPanel {
         background: $surface;
         padding: 0 1;
-        & > #quiz-head { color: $text-muted; }
-        & > #quiz-stem { margin: 1 0; text-style: bold; }
-        & > #quiz-explanation { margin-top: 1; }
-        & > #quiz-hint { color: $text-muted; margin-top: 1; }
     }
     """
 
@@ -64,11 +61,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.latest: Mapping[str, bool] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(id="quiz-head")
-        yield Static(id="quiz-stem")
-        yield Static(id="quiz-choices")
-        yield Static(id="quiz-explanation")
-        yield Static(id="quiz-hint")
+        # One Static holding a Group: fewer widgets to style and lay out at start-up.
+        yield Static(id="quiz-body")
 
     # -- public ---------------------------------------------------------------------------
     def show_questions(self, section_id: str, questions: list[Question],
@@ -104,45 +98,42 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self._paint()
 
     def _paint(self) -> None:
+        self.query_one("#quiz-body", Static).update(Group(*self._parts()))
+
+    def _parts(self) -> list[RenderableType]:
         q = self.question
-        head = self.query_one("#quiz-head", Static)
-        stem = self.query_one("#quiz-stem", Static)
-        choices = self.query_one("#quiz-choices", Static)
-        explanation = self.query_one("#quiz-explanation", Static)
-        hint = self.query_one("#quiz-hint", Static)
+        hint_style = "dim"
         if q is None:
-            head.update("Quiz")
-            stem.update("No questions for this section.")
-            choices.update("")
-            explanation.update("")
-            hint.update("Pick another section on the left (n / p).")
-            return
+            return [Text("Quiz", style="dim"), Text(""),
+                    Text("No questions for this section.", style="bold"), Text(""),
+                    Text("Pick another section on the left (n / p).", style=hint_style)]
         answered = sum(1 for x in self.questions if x.id in self.latest)
         right = sum(1 for x in self.questions if self.latest.get(x.id))
         last = self.latest.get(q.id)
         was = "" if last is None or self.result is not None else (
             " · last time ✓" if last else " · last time ✗")
-        head.update(Text.assemble(
+        head = Text.assemble(
             f"Question {self.index + 1}/{len(self.questions)} · {q.domain}{was}",
-            (f"\nsection: {answered}/{len(self.questions)} answered, {right} right", "dim"),
-        ))
+            f"\nsection: {answered}/{len(self.questions)} answered, {right} right",
+            style="dim",
+        )
         extra = f"  (choose {q.choose})" if q.choose > 1 and "choose" not in q.stem.lower() else ""
-        stem.update(Text(q.stem + extra))
-        choices.update(self._choices_text(q))
+        parts: list[RenderableType] = [head, Text(""), Text(q.stem + extra, style="bold"),
+                                       Text(""), self._choices_text(q), Text("")]
+        final = LETTERS[len(q.choices) - 1]
         if self.result is None:
-            explanation.update("")
             if q.choose > 1:
-                final = LETTERS[len(q.choices) - 1]
-                hint.update(f"Pick {q.choose}: 1-{len(q.choices)} or a-{final}"
-                            " (space toggles), then enter.")
+                hint = (f"Pick {q.choose}: 1-{len(q.choices)} or a-{final}"
+                        " (space toggles), then enter.")
             else:
-                hint.update(f"Pick 1-{len(q.choices)} or a-{LETTERS[len(q.choices) - 1]}, "
-                            "then enter.")
+                hint = f"Pick 1-{len(q.choices)} or a-{final}, then enter."
         else:
             verdict = ("✓ Correct. ", "bold green") if self.result.correct else (
                 "✗ Not quite. ", "bold red")
-            explanation.update(Text.assemble(verdict, q.explanation))
-            hint.update("n next question · r read the note · p previous")
+            parts += [Text.assemble(verdict, q.explanation), Text("")]
+            hint = "n next question · r read the note · p previous"
+        parts.append(Text(hint, style=hint_style))
+        return parts
 
     def _choices_text(self, q: Question) -> Table:
         grid = Table.grid(padding=(0, 1))

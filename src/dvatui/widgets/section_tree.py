@@ -10,7 +10,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from dvatui.domain.model import Corpus, Section
-from dvatui.domain.progress import Tally, section_tally
+from dvatui.domain.progress import Tally
 from dvatui.messages import BookmarkToggleRequested, SectionRequested
 
 
@@ -49,6 +49,8 @@ section, • a section with bookmarked items.
         self._marks: frozenset[str] = frozenset()
         self._item_marks: frozenset[str] = frozenset()
         self._latest: Mapping[str, bool] = {}
+        self._question_ids: dict[str, tuple[str, ...]] = {}
+        self._label_width = 0
 
     def load(self, corpus: Corpus, bookmarked: frozenset[str],
              latest: Mapping[str, bool]) -> None:
@@ -57,6 +59,14 @@ section, • a section with bookmarked items.
         self._section_nodes.clear()
         self._sections.clear()
         self._set_state(bookmarked, latest)
+        self._question_ids = {}
+        for chapter in corpus.chapters:
+            # A chapter line counts every question of the chapter; a section its subsections'.
+            self._question_ids[chapter.overview.id] = tuple(q.id for q in chapter.questions())
+            for section in chapter.walk():
+                if section.level > 1:
+                    self._question_ids[section.id] = tuple(q.id for q in section.all_questions())
+        self._label_width = self.scrollable_content_region.width
         for chapter in corpus.chapters:
             node = self.root.add(self._label(chapter.overview), data=chapter.overview.id,
                                  expand=True, allow_expand=bool(chapter.sections))
@@ -83,15 +93,9 @@ section, • a section with bookmarked items.
         self._latest = latest
 
     def _label(self, section: Section) -> Text:
-        if section.level == 1:
-            tally = Tally()
-            # A chapter line counts every question of the chapter.
-            for node_section in self._sections.values():
-                if node_section.chapter_id == section.chapter_id and node_section.level == 2:
-                    tally = tally + section_tally(node_section, self._latest)
-            tally = tally + section_tally(section, self._latest, deep=False)
-        else:
-            tally = section_tally(section, self._latest)
+        ids = self._question_ids.get(section.id, ())
+        answered = [self._latest[q] for q in ids if q in self._latest]
+        tally = Tally(len(ids), len(answered), sum(answered))
         mark = Text()
         if section.id in self._marks:
             mark.append("★ ", style="bold yellow")
@@ -128,7 +132,9 @@ section, • a section with bookmarked items.
                 node.set_label(self._label(self._sections[sid]))
 
     def on_resize(self) -> None:
-        if self._section_nodes:
+        width = self.scrollable_content_region.width
+        if self._section_nodes and width != self._label_width:
+            self._label_width = width
             self.refresh_state(self._marks, self._latest)
 
     def select_section(self, section_id: str) -> None:
