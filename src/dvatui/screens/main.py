@@ -202,7 +202,6 @@ class MainScreen(Screen[None]):
             section.all_questions())
         self.query_one(QuizPanel).show_questions(section.id, questions, self.latest)
         self.query_one(SectionTree).select_section(section.id)
-        self.sub_title = section.title
         self._schedule_position_save()
 
     def _schedule_position_save(self) -> None:

@@ -144,7 +144,8 @@ section, • a section with bookmarked items.
             return
         parent = node.parent
         while parent is not None:
-            parent.expand()
+            if not parent.is_expanded:  # expand() re-lays out the tree even when open
+                parent.expand()
             parent = parent.parent
         _ = self.last_line  # lays out the tree's lines, so that node.line is known
         self.move_cursor(node, animate=False)
