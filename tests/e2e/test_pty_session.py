@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -116,3 +117,58 @@ def test_bookmark_survives_restart(tmp_path: Path) -> None:
         s.send(b"q")  # closes the dialog
         s.wait_gone(DIALOG_HINT, STEP)
         assert s.close() == 0, s.text()
+
+
+def _bookmark_first_item(s: PtySession, first_chapter: str) -> None:
+    wait_first_screen(s, first_chapter)
+    s.send(b"\t")  # tree -> notes
+    s.wait_for("Chapter overview", STEP)
+    s.send(b"b")
+    s.wait_for("Bookmarked:", STEP)
+
+
+def _bookmarks_in(db: Path) -> list[dict[str, object]]:
+    listed = subprocess.run(
+        [dvatui_script(), "bookmarks", "--format", "json", "--db", str(db)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows: list[dict[str, object]] = json.loads(listed.stdout)
+    return rows
+
+
+def test_sigterm_exits_cleanly_and_keeps_the_data(tmp_path: Path) -> None:
+    db = tmp_path / "data.json"
+    first_chapter = load_corpus(shipped_notes_dir()).chapters[0].title
+    with start(db) as s:
+        _bookmark_first_item(s, first_chapter)
+        s.proc.send_signal(signal.SIGTERM)
+        code = s.wait_exit(STEP)
+        assert code == 0, s.text()
+    assert len(_bookmarks_in(db)) == 1
+
+
+def test_hang_up_ends_the_app_and_keeps_the_data(tmp_path: Path) -> None:
+    """Closing the terminal (as sshd does when a connection drops) sends SIGHUP."""
+    db = tmp_path / "data.json"
+    first_chapter = load_corpus(shipped_notes_dir()).chapters[0].title
+    s = start(db)
+    try:
+        _bookmark_first_item(s, first_chapter)
+        s.send(b"\t\tj")  # to the quiz pane and back... then hang up at once
+        s.proc.send_signal(signal.SIGHUP)  # what the kernel sends the session on hang-up
+        s._close_fd()
+        code = s.proc.wait(timeout=STEP)
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+        s._close_fd()
+    # Ended through the app's own exit (flushing to a dead terminal may still fail),
+    # not killed by the signal, so its exit hooks ran.
+    assert code != -signal.SIGHUP
+    assert len(_bookmarks_in(db)) == 1
+    assert not list(tmp_path.glob(".data.json.*.tmp"))
+    from dvatui.store import Store
+
+    store = Store.open(db)
+    assert store.get_setting("last_section", None) is not None  # saved on the way out
