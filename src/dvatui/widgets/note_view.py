@@ -37,6 +37,24 @@ class _Layout:
     """Per item: first line, one past the last line."""
 
 
+NUMBERED_RE = re.compile(r"^(\d+\.|>)\s+(.*)$", re.DOTALL)
+
+
+def _plain_renderable(text: str) -> RenderableType:
+    """A plain-notes item with a hanging indent: wrapped lines align under its text."""
+    match = NUMBERED_RE.match(text)
+    if match is None:
+        return Text(text)
+    from rich.table import Table
+
+    body = "\n".join(line.removeprefix("   ") for line in match.group(2).split("\n"))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(ratio=1)
+    grid.add_row(match.group(1), Text(body))
+    return grid
+
+
 class NoteView(ScrollView, can_focus=True):
     """Shows one section's note items; ``j``/``k`` move a cursor from item to item."""
 
@@ -177,7 +195,7 @@ Move the cursor between note items and bookmark the tricky ones.
     @staticmethod
     def _renderable(item: NoteItem) -> RenderableType:
         if item.markup == "plain":
-            return Text(item.text)
+            return _plain_renderable(item.text)
         from rich.markdown import Markdown  # markdown-it costs ~40 ms: not before first paint
 
         return Markdown(item.text, hyperlinks=False, code_theme="ansi_dark", inline_code_lexer=None)
