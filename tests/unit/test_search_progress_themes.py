@@ -19,7 +19,7 @@ def test_search_ranks_title_hits_first_and_needs_every_word() -> None:
     assert hits[0].item is not None and "Canary" in hits[0].item.text
     assert "canary" in hits[0].snippet.lower()
     assert index.search("canary gamma") == []  # no section has both
-    assert [h.section.id for h in index.search("First Section")][0] == "alpha/first-section"
+    assert index.search("First Section")[0].section.id == "alpha/first-section"
     assert index.search("   ") == []
 
 
