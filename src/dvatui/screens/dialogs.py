@@ -42,7 +42,7 @@ class DataProblemScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static("Your dvatui data file needs attention", classes="dialog-title")
             yield Static(self.message, id="data-problem-message")
-            keys = "s  start fresh (the damaged file stays where it is, and a copy is kept)\n"
+            keys = "s  start fresh with empty data (the copy named above is kept)\n"
             if self.allow_read_only:
                 keys += "r  open it read-only (nothing will be saved)\n"
             keys += "q  quit and look at it yourself"
