@@ -395,3 +395,18 @@ async def test_ssh_turns_animations_off(app_factory: Callable[..., DvaApp],
     monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
     app = app_factory()
     assert app.animation_level == "none"
+
+
+async def test_help_scrolls_for_every_key_of_a_burst(app_factory: Callable[..., DvaApp]) -> None:
+    """Keys that arrive together (type-ahead over SSH) each scroll one line."""
+    from textual import events
+    from textual.containers import VerticalScroll
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        for _ in range(6):
+            app.post_message(events.Key("j", "j"))
+        await pilot.pause()
+        assert app.screen.query_one("#help-body", VerticalScroll).scroll_y == 6

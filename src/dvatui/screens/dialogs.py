@@ -294,7 +294,7 @@ class HelpScreen(ModalScreen[None]):
         """Scroll the key tables."""
         body = self.query_one("#help-body", VerticalScroll)
         # From the target, not the current offset: keys that arrive in one burst all count.
-        body.scroll_to(y=body.scroll_target_y + lines, animate=False)
+        body.scroll_to(y=body.scroll_target_y + lines, animate=False, immediate=True)
 
     def action_close(self) -> None:
         """Close the help."""

@@ -182,7 +182,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         if q is None:
             return
         if self.result is not None:
-            self.scroll_relative(y=step, animate=False)
+            self.scroll_to(y=self.scroll_target_y + step, animate=False, immediate=True)
             return
         self.focus_choice = (self.focus_choice + step) % len(q.choices)
         self._paint()
