@@ -65,3 +65,20 @@ def test_audit_corrections_are_taught(corpus: Corpus) -> None:
     assert "get-login-password" in text  # `aws ecr get-login` is gone in CLI v2
     assert "launch template" in text  # launch configurations are legacy
     assert "websocket" in text  # ALB supports WebSockets, not "website"
+
+
+def test_answer_length_is_no_giveaway(corpus: Corpus) -> None:
+    """Picking the longest (or the second-longest) option must not be a winning strategy."""
+    ranks: Counter[int] = Counter()
+    for q in corpus.questions():
+        if q.choose != 1:
+            continue
+        right = next(iter(q.correct_indices))
+        lengths = [len(c.text) for c in q.choices]
+        longest_other = max(n for i, n in enumerate(lengths) if i != right)
+        assert lengths[right] <= 1.2 * longest_other, q.id
+        order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+        ranks[order.index(right)] += 1
+    total = sum(ranks.values())
+    for rank, count in ranks.items():
+        assert count / total <= 0.36, (rank, round(count / total, 2))
