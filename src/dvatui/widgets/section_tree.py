@@ -148,6 +148,12 @@ section, • a section with bookmarked items.
                 parent.expand()
             parent = parent.parent
         _ = self.last_line  # lays out the tree's lines, so that node.line is known
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_offset.y)
+        if height and not top <= node.line < top + height - 1:
+            # Jump so the section sits a third of the way down, its chapter line in view:
+            # fewer scrolls (each repaints the whole tree) than creeping one line per `n`.
+            self.scroll_to(y=max(0, node.line - height // 3), animate=False, immediate=True)
         self.move_cursor(node, animate=False)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
