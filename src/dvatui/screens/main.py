@@ -94,6 +94,7 @@ class MainScreen(Screen[None]):
             pane.add_class("pane")
             pane.border_title = title
         self.panes[0].add_class("-active")
+        self.watch(self.app, "theme", self._theme_changed, init=False)
         self.open_store()
 
     # -- store ----------------------------------------------------------------------------
@@ -153,7 +154,6 @@ class MainScreen(Screen[None]):
             # right after the first frame (rendering Markdown costs ~15-40 ms).
             tree.select_section(target.id)
             self.call_after_refresh(self._first_show, target.id)
-        self.watch(self.app, "theme", self._theme_changed, init=False)
         tree.focus()
         self.update_progress()
 
@@ -179,7 +179,7 @@ class MainScreen(Screen[None]):
 
     def _theme_changed(self, theme: str) -> None:
         store = self.store
-        if store is not None and not store.read_only:
+        if store is not None and not store.read_only and store.get_setting("theme", None) != theme:
             self._save("the theme", lambda: store.set_setting("theme", theme))
         self.query_one(NoteView).clear_cache()
 
