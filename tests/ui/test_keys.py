@@ -410,3 +410,18 @@ async def test_help_scrolls_for_every_key_of_a_burst(app_factory: Callable[..., 
             app.post_message(events.Key("j", "j"))
         await pilot.pause()
         assert app.screen.query_one("#help-body", VerticalScroll).scroll_y == 6
+
+
+async def test_a_subsection_without_questions_shows_its_sections_quiz(
+        app_factory: Callable[..., DvaApp], tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# C\n\n## S\n\n- s fact\n\n### Sub\n\n- sub fact\n\n### Quizzed\n\n- q fact\n\n"
+        "```quiz\n? Which?\n- [x] a\n- [ ] b\n> because\n```\n")
+    app = app_factory(notes)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert current(app) == "notes/s/sub"
+        quiz = app.query_one(QuizPanel)
+        assert quiz.question is not None and quiz.question.stem == "Which?"

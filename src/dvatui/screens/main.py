@@ -200,6 +200,9 @@ class MainScreen(Screen[None]):
                                       item_id=item_id, highlight=highlight)
         questions = chapter.questions() if section.level == 1 and chapter else (
             section.all_questions())
+        if not questions and section.parent_id:  # a subsection without its own quiz
+            parent = self.corpus.section(section.parent_id)
+            questions = parent.all_questions() if parent else []
         self.query_one(QuizPanel).show_questions(section.id, questions, self.latest)
         self.query_one(SectionTree).select_section(section.id)
         self._schedule_position_save()
