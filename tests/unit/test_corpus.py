@@ -82,3 +82,11 @@ def test_answer_length_is_no_giveaway(corpus: Corpus) -> None:
     total = sum(ranks.values())
     for rank, count in ranks.items():
         assert count / total <= 0.36, (rank, round(count / total, 2))
+
+
+def test_the_first_example_chapters_have_four_questions_per_section(corpus: Corpus) -> None:
+    for chapter_id in ("elb-and-auto-scaling", "lambda", "dynamodb"):
+        chapter = corpus.chapter(chapter_id)
+        assert chapter is not None
+        for section in chapter.sections:
+            assert len(section.all_questions()) >= 4, section.id
