@@ -425,3 +425,18 @@ async def test_a_subsection_without_questions_shows_its_sections_quiz(
         assert current(app) == "notes/s/sub"
         quiz = app.query_one(QuizPanel)
         assert quiz.question is not None and quiz.question.stem == "Which?"
+
+
+async def test_a_section_shows_its_subsections_items(app_factory: Callable[..., DvaApp],
+                                                     db_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "j", "tab")
+        await pilot.pause()
+        assert current(app) == "alpha/second-section"
+        note = app.query_one(NoteView)
+        assert [i.text for i in note.items] == ["- Delta fact.", "- Epsilon fact."]
+        await pilot.press("j", "b")
+        await pilot.pause()
+        (mark,) = Store.open(db_path).bookmarks()
+        assert mark.section_id == "alpha/second-section/a-subsection"

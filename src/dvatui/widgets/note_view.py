@@ -100,6 +100,8 @@ Move the cursor between note items and bookmark the tricky ones.
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.section: Section | None = None
+        self.items: list[NoteItem] = []
+        """The note items on screen: the section's own, then its subsections'."""
         self.crumb = ""
         self.bookmarked: frozenset[str] = frozenset()
         self.highlight: list[str] = []
@@ -119,15 +121,17 @@ Move the cursor between note items and bookmark the tricky ones.
         """Show a section, optionally with the cursor on one item and words highlighted."""
         same = self.section is not None and self.section.id == section.id
         self.section = section
+        # A section shows its subsections too, each under its own heading line.
+        self.items = [item for part in section.walk() for item in part.items]
         self.crumb = crumb
         self.bookmarked = bookmarked
         self.highlight = [w for w in re.findall(r"\w[\w.+-]*", highlight or "") if len(w) > 1]
         self._relayout()
         index = 0
         if item_id is not None:
-            index = next((i for i, it in enumerate(section.items) if it.id == item_id), 0)
+            index = next((i for i, it in enumerate(self.items) if it.id == item_id), 0)
         elif same:
-            index = min(self.cursor, max(0, len(section.items) - 1))
+            index = min(self.cursor, max(0, len(self.items) - 1))
         self.set_reactive(NoteView.cursor, index)
         if item_id is not None:
             self._scroll_to_cursor(center=True)
@@ -143,9 +147,9 @@ Move the cursor between note items and bookmark the tricky ones.
     @property
     def current_item(self) -> NoteItem | None:
         """The note item under the cursor."""
-        if self.section is None or not self.section.items:
+        if self.section is None or not self.items:
             return None
-        return self.section.items[min(self.cursor, len(self.section.items) - 1)]
+        return self.items[min(self.cursor, len(self.items) - 1)]
 
     def clear_cache(self) -> None:
         """Forget rendered sections (after a theme change)."""
@@ -177,19 +181,25 @@ Move the cursor between note items and bookmark the tricky ones.
                                          height=None, highlight=False)
         strips: list[Strip] = []
         spans: list[tuple[int, int]] = []
-        for item in section.items:
-            start = len(strips)
-            lines = console.render_lines(self._renderable(item), options, pad=False)
-            # Rich pads blocks with blank lines; one gap between items is enough.
-            while lines and not "".join(seg.text for seg in lines[-1]).strip():
-                lines.pop()
-            while lines and not "".join(seg.text for seg in lines[0]).strip():
-                lines.pop(0)
-            strips.extend(Strip(line) for line in lines)
-            if len(strips) == start:
+        heading_style = self.get_component_rich_style("note-view--title")
+        for part in section.walk():
+            if part is not section:
+                title = Text(part.title, style=heading_style)
+                strips.extend(Strip(line) for line in console.render_lines(title, options))
                 strips.append(Strip.blank(0))
-            spans.append((start, len(strips)))
-            strips.append(Strip.blank(0))
+            for item in part.items:
+                start = len(strips)
+                lines = console.render_lines(self._renderable(item), options, pad=False)
+                # Rich pads blocks with blank lines; one gap between items is enough.
+                while lines and not "".join(seg.text for seg in lines[-1]).strip():
+                    lines.pop()
+                while lines and not "".join(seg.text for seg in lines[0]).strip():
+                    lines.pop(0)
+                strips.extend(Strip(line) for line in lines)
+                if len(strips) == start:
+                    strips.append(Strip.blank(0))
+                spans.append((start, len(strips)))
+                strips.append(Strip.blank(0))
         return _Layout(strips, spans)
 
     @staticmethod
@@ -228,7 +238,7 @@ Move the cursor between note items and bookmark the tricky ones.
         gutter_style = base
         if item_index is not None:
             start, _end = self._layout.spans[item_index]
-            item = self.section.items[item_index]
+            item = self.items[item_index]
             mine = item_index == self.cursor and self.has_focus_within
             star = item.id in self.bookmarked and line == start
             if item_index == self.cursor:
@@ -254,7 +264,7 @@ Move the cursor between note items and bookmark the tricky ones.
             text = Text(" " * GUTTER + self.section.title + mark,
                         style=self.get_component_rich_style("note-view--title"), no_wrap=True)
         elif index == 2:
-            if self.section.items:
+            if self.items or self.section.children:
                 return Strip.blank(width, base)
             text = Text(" " * GUTTER + "(no notes in this section yet)",
                         style=self.get_component_rich_style("note-view--empty"))
@@ -327,28 +337,28 @@ Move the cursor between note items and bookmark the tricky ones.
 
     def action_cursor(self, step: int) -> None:
         """Move the cursor by ``step`` items."""
-        if self.section and self.section.items:
-            self.cursor = max(0, min(len(self.section.items) - 1, self.cursor + step))
+        if self.section and self.items:
+            self.cursor = max(0, min(len(self.items) - 1, self.cursor + step))
 
     def action_cursor_to(self, index: int) -> None:
         """Move the cursor to the first (0) or last (-1) item."""
-        if self.section and self.section.items:
-            self.cursor = len(self.section.items) - 1 if index < 0 else 0
+        if self.section and self.items:
+            self.cursor = len(self.items) - 1 if index < 0 else 0
             if index < 0:
                 self.scroll_end(animate=False)
 
     def action_page(self, direction: int) -> None:
         """Move the cursor about a screenful."""
-        if self._layout is None or self.section is None or not self.section.items:
+        if self._layout is None or self.section is None or not self.items:
             return
         height = self.scrollable_content_region.height or 10
         start, _ = self._layout.spans[self.cursor]
         target = start + direction * height
         index = self._item_at(max(0, min(target, len(self._layout.strips) - 1)))
         if index is None:
-            index = len(self.section.items) - 1 if direction > 0 else 0
+            index = len(self.items) - 1 if direction > 0 else 0
         if index == self.cursor:
-            index = max(0, min(len(self.section.items) - 1, self.cursor + direction))
+            index = max(0, min(len(self.items) - 1, self.cursor + direction))
         self.cursor = index
 
     def action_bookmark(self) -> None:
