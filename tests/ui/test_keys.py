@@ -440,3 +440,18 @@ async def test_a_section_shows_its_subsections_items(app_factory: Callable[..., 
         await pilot.pause()
         (mark,) = Store.open(db_path).bookmarks()
         assert mark.section_id == "alpha/second-section/a-subsection"
+
+
+async def test_the_last_note_line_can_be_scrolled_into_view(
+        app_factory: Callable[..., DvaApp]) -> None:
+    from dvatui.paths import shipped_notes_dir
+
+    app = app_factory(shipped_notes_dir())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "tab", "G")
+        await pilot.pause()
+        note = app.query_one(NoteView)
+        assert note.current_item is note.items[-1]
+        last_line = note.items[-1].text.split()[-1].strip("*`.")
+        visible = "\n".join(note.render_line(y).text for y in range(note.size.height))
+        assert last_line in visible

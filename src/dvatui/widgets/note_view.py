@@ -172,7 +172,7 @@ Move the cursor between note items and bookmark the tricky ones.
                 self._cache.clear()
             self._cache[key] = layout
         self._layout = layout
-        self.virtual_size = Size(width, len(layout.strips))
+        self.virtual_size = Size(width, len(layout.strips) + self.HEADER_LINES)
 
     def _render_section(self, section: Section, width: int) -> _Layout:
         console = self.app.console
