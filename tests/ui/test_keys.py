@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList
 
 from dvatui.app import DvaApp
@@ -455,3 +456,21 @@ async def test_the_last_note_line_can_be_scrolled_into_view(
         last_line = note.items[-1].text.split()[-1].strip("*`.")
         visible = "\n".join(note.render_line(y).text for y in range(note.size.height))
         assert last_line in visible
+
+
+async def test_changes_from_a_second_session_show_up(app_factory: Callable[..., DvaApp],
+                                                     db_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MainScreen, "SYNC_INTERVAL", 0.05)
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        other = Store.open(db_path)  # another dvatui process on the same file
+        other.add_bookmark(target_id="beta/rollouts", kind="section", chapter_id="beta",
+                           section_id="beta/rollouts", label="Rollouts")
+        other.record_answer(question_id="beta-canary", section_id="beta/rollouts",
+                            chapter_id="beta", chosen=(1,), correct=True)
+        await pilot.pause(0.3)
+        assert "beta/rollouts" in main(app).bookmarked
+        assert main(app).latest == {"beta-canary": True}
+        assert "1/7 answered · 1 right" in app.title

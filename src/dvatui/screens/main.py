@@ -63,6 +63,9 @@ class MainScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
+    SYNC_INTERVAL = 2.0
+    """Seconds between checks for changes another dvatui session made to the data file."""
+
     def __init__(self, corpus: Corpus, db_path: Path) -> None:
         super().__init__()
         self.corpus = corpus
@@ -73,6 +76,7 @@ class MainScreen(Screen[None]):
         self.current: Section | None = None
         self._search_index: SearchIndex | None = None
         self._save_timer: Timer | None = None
+        self._generation = -1
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -95,6 +99,7 @@ class MainScreen(Screen[None]):
             pane.border_title = title
         self.panes[0].add_class("-active")
         self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.set_interval(self.SYNC_INTERVAL, self._sync_from_disk)
         self.open_store()
 
     # -- store ----------------------------------------------------------------------------
@@ -155,6 +160,31 @@ class MainScreen(Screen[None]):
             tree.select_section(target.id)
             self.call_after_refresh(self._first_show, target.id)
         tree.focus()
+        self.update_progress()
+
+    def _sync_from_disk(self) -> None:
+        """Show bookmarks and answers that another session (a second SSH login) saved.
+
+        A snapshot of an unchanged file costs a stat; the UI is only touched when what
+        another process wrote differs from what this screen shows.
+        """
+        store = self.store
+        if store is None:
+            return
+        try:
+            snap = store.snapshot()
+        except (StoreError, OSError):
+            return
+        if snap.generation == self._generation:
+            return
+        self._generation = snap.generation
+        bookmarked = frozenset(b.target_id for b in snap.bookmarks)
+        latest = {qid: a.correct for qid, a in snap.latest_answers.items()}
+        if bookmarked == self.bookmarked and latest == self.latest:
+            return
+        self.bookmarked, self.latest = bookmarked, latest
+        self._bookmarks_changed()
+        self.query_one(QuizPanel).record_latest(self.latest)
         self.update_progress()
 
     def _first_show(self, section_id: str) -> None:
