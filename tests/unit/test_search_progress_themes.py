@@ -62,3 +62,11 @@ def test_bad_theme_files_are_reported_not_fatal(tmp_path: Path) -> None:
     assert [t.name for t in loaded.themes] == ["good"]
     assert len(loaded.errors) == 3
     assert any("typo.yaml" in e and "primery" in e for e in loaded.errors)
+
+
+def test_snippets_are_plain_text() -> None:
+    from dvatui.domain.search import _snippet
+
+    assert _snippet("- **Alpha**: the `first` [fact](https://x.y)", ["alpha"]) == (
+        "Alpha: the first fact")
+    assert _snippet("| a | **20 RCU** |", ["rcu"]) == "a 20 RCU"

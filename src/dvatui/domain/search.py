@@ -77,8 +77,17 @@ class SearchIndex:
         return hits[:limit]
 
 
+EMPHASIS_RE = re.compile(r"\*\*|__|`|\[([^\]]*)\]\([^)]*\)")
+SEPARATOR_RE = re.compile(r"[|#>]+|^\s*[-+*]\s+", re.MULTILINE)
+
+
+def _plain(text: str) -> str:
+    """Markdown source as readable text: no emphasis marks, table pipes or link targets."""
+    return SEPARATOR_RE.sub(" ", EMPHASIS_RE.sub(lambda m: m.group(1) or "", text))
+
+
 def _snippet(text: str, words: list[str], width: int = 70) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(_plain(text).split())
     low = flat.lower()
     pos = min((low.find(w) for w in words if w in low), default=0)
     start = max(0, pos - width // 3)
