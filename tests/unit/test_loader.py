@@ -105,3 +105,11 @@ def test_neighbours_follow_reading_order(fixtures: Path) -> None:
 
 def test_shipped_notes_are_found() -> None:
     assert any(shipped_notes_dir().glob("*.md"))
+
+
+def test_item_summaries_for_labels(fixtures: Path) -> None:
+    first = load_corpus(fixtures / "sample-notes.md").chapters[0].sections[0]
+    summaries = [i.summary for i in first.items]
+    assert summaries[0].startswith("Alpha: the first fact, with code")
+    assert summaries[3] == "Table: Name / Value"
+    assert summaries[4] == "Code: # not a heading: inside a code block"

@@ -59,6 +59,14 @@ class NoteItem:
     @property
     def summary(self) -> str:
         """A one-line label for lists of bookmarks and search results."""
+        if self.kind == "table":
+            header = self.text.strip().splitlines()[0]
+            cells = [c.strip(" *`_") for c in header.strip().strip("|").split("|")]
+            return "Table: " + " / ".join(c for c in cells if c)
+        if self.kind == "code":
+            lines = [ln for ln in self.text.splitlines()[1:] if ln.strip() and
+                     not ln.startswith(("```", "~~~"))]
+            return "Code: " + (lines[0].strip()[:100] if lines else "")
         flat = " ".join(self.text.split())
         flat = re.sub(r"^(?:[-*+]|\d+\s*[.)]?|>)\s+", "", flat)
         flat = re.sub(r"[*_`|]+", "", flat)
