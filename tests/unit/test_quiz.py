@@ -75,6 +75,34 @@ def test_choose_phrases() -> None:
     assert stated_choose("Which one?") is None
 
 
+def test_select_phrases_count_like_choose_phrases() -> None:
+    """AWS writes "(Select TWO.)"; the number word may be in any case."""
+    assert stated_choose("Which steps? (Select TWO.)") == 2
+    assert stated_choose("Which steps? (Select THREE.)") == 3
+    assert stated_choose("Which steps? (select two)") == 2
+    assert stated_choose("Which steps? (SELECT Three.)") == 3
+    assert stated_choose("Which steps? ( Select 2 . )") == 2
+    assert stated_choose("Select the best option.") is None
+    assert stated_choose("Which steps? (Select many.)") is None
+
+
+def test_select_two_question_parses_and_is_checked() -> None:
+    qs, problems = parse(
+        "? Which TWO steps meet the requirements? (Select TWO.)\n"
+        "- [x] a\n- [x] b\n- [ ] c\n- [ ] d\n- [ ] e\n> a and b.\n\n"
+        "? Which THREE? (Select THREE.)\n- [x] a\n- [x] b\n- [ ] c\n> e\n"  # line 18
+    )
+    assert [q.choose for q in qs] == [2]
+    assert [(p.line, p.message) for p in problems] == [
+        (18, "quiz: says choose 3 but marks 2 right choice(s)")
+    ]
+
+
+def test_missing_phrase_message_names_both_forms() -> None:
+    _, problems = parse("? Two right\n- [x] a\n- [x] b\n- [ ] c\n> e\n")
+    assert "'(Select TWO.)' or '(Choose two.)'" in problems[0].message
+
+
 def test_grade() -> None:
     qs, _ = parse("? Pick two (Choose two.)\n- [x] a\n- [x] b\n- [ ] c\n> e\n")
     q = qs[0]

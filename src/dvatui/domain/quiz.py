@@ -15,7 +15,10 @@ from pathlib import Path
 from dvatui.domain.model import DOMAINS, Choice, Problem, Question
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
-CHOOSE_RE = re.compile(r"\(\s*choose\s+(two|three|four|five|\d)\s*\.?\s*\)", re.IGNORECASE)
+CHOOSE_RE = re.compile(
+    r"\(\s*(?:choose|select)\s+(two|three|four|five|\d)\s*\.?\s*\)", re.IGNORECASE
+)
+"""A "(Choose two.)" or AWS's "(Select TWO.)" phrase; any case, optional final period."""
 CHOICE_RE = re.compile(r"^[-*]\s*\[([ xX])\]\s*(.*)$")
 META_RE = re.compile(r"^(id|domain)\s*:\s*(.*)$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -29,7 +32,7 @@ def normalise_stem(text: str) -> str:
 
 
 def stated_choose(stem: str) -> int | None:
-    """The N of a "(Choose N.)" phrase in a question, if it has one."""
+    """The N of a "(Choose N.)" or "(Select N.)" phrase in a question, if it has one."""
     match = CHOOSE_RE.search(stem)
     if match is None:
         return None
@@ -180,7 +183,7 @@ def _finish(
     if right > 1 and stated is None:
         problems.append(
             Problem(path, line, f"quiz: {right} right choices but the question does not say "
-                    f"'(Choose {_word(right)}.)'")
+                    f"'(Select {_word(right).upper()}.)' or '(Choose {_word(right)}.)'")
         )
     elif stated is not None and stated != right:
         problems.append(
