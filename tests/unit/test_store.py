@@ -16,6 +16,7 @@ import pytest
 from tinydb import TinyDB
 
 from dvatui.store import (
+    SCHEMA_VERSION,
     Answer,
     Bookmark,
     CorruptStoreError,
@@ -224,18 +225,19 @@ def test_file_has_meta_header_and_tinydb_never_sees_it(db: Path) -> None:
     data = raw_json(db)
     meta = data["_meta"]
     assert isinstance(meta, dict)
-    assert meta["schema_version"] == 1 and meta["generation"] == 2
+    assert meta["schema_version"] == SCHEMA_VERSION == 2 and meta["generation"] == 2
     assert meta["writer"].startswith("dvatui ") and meta["written_at"].endswith("+00:00")
-    assert set(data) == {"_meta", "bookmarks", "answers"}
+    # Data format 2: answers live in history segments; the main file keeps progress.
+    assert set(data) == {"_meta", "bookmarks", "progress", "history"}
     assert "Überblick ✓".encode() in db.read_bytes()  # UTF-8, not \\u escapes
     text = db.read_text(encoding="utf-8")
     assert text == json.dumps(data, ensure_ascii=False, sort_keys=True)
     tiny = TinyDB(db, storage=SafeJSONStorage)
-    assert tiny.tables() == {"bookmarks", "answers"}
-    tiny.table("answers").insert({"question_id": "q2", "section_id": "s", "chapter_id": "c",
-                                  "chosen": [1], "correct": False, "answered_at": "t"})
-    assert raw_json(db)["_meta"]["generation"] == 3  # type: ignore[index]
-    assert [a.question_id for a in store.answers()] == ["q1", "q2"]
+    assert tiny.tables() == {"bookmarks", "progress", "history"}
+    segment = db.with_name("dvatui.json.history") / "answers-000001.json"
+    tiny_history = TinyDB(segment, storage=SafeJSONStorage, keep_backup=False)
+    assert [d["question_id"] for d in tiny_history.table("answers").all()] == ["q1"]
+    assert [a.question_id for a in store.answers()] == ["q1"]
 
 
 def test_previous_generation_is_kept_as_bak(db: Path) -> None:
@@ -454,21 +456,22 @@ def test_corruption_after_open_is_caught_on_read_and_write(db: Path) -> None:
 def test_future_schema_is_kept_refused_then_readable_read_only(db: Path) -> None:
     doc = {"target_id": "n1", "kind": "item", "chapter_id": "c", "section_id": "s",
            "label": "L", "comment": "", "created_at": "2030-01-01T00:00:00+00:00"}
-    content = _with_meta({"bookmarks": {"1": doc}, "new_table": {"x": "format 2 shape"}},
-                         schema_version=2, writer="dvatui 9.0")
+    future = SCHEMA_VERSION + 1
+    content = _with_meta({"bookmarks": {"1": doc}, "new_table": {"x": "a newer shape"}},
+                         schema_version=future, writer="dvatui 9.0")
     db.parent.mkdir()
     db.write_bytes(content)
     with pytest.raises(FutureSchemaError) as caught:
         open_store(db)
     error = caught.value
-    assert error.found_version == 2 and error.known_version == 1
+    assert error.found_version == future and error.known_version == SCHEMA_VERSION
     assert error.backup_path is not None and error.backup_path.read_bytes() == content
     assert re.fullmatch(r"dvatui\.json\.future-\d{8}T\d{6}Z", error.backup_path.name)
     assert "newer dvatui" in str(error) and str(error.backup_path) in str(error)
     assert "reset-data" in str(error)
 
     store = Store.open(db, read_only=True)
-    assert store.read_only and store.future_version == 2
+    assert store.read_only and store.future_version == future
     assert [b.target_id for b in store.bookmarks()] == ["n1"]
     with pytest.raises(ReadOnlyStoreError) as refused:
         mark(store, "n2")

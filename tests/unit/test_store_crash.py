@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from dvatui.store import CorruptStoreError, Store, StoreBusyError
+from dvatui.store.documents import history_state_of
+from dvatui.store.history import iter_answers, pending_after
 from dvatui.store.storage import parse_store_bytes, temp_file_pattern
 
 WORKER = Path(__file__).with_name("store_worker.py")
@@ -80,14 +82,20 @@ def temp_files(db: Path) -> list[str]:
 
 
 def answer_ids(db: Path) -> list[str]:
-    """Question ids of the answers in the file, in doc-id order; the file must be valid."""
+    """Question ids of the answers on disk, in the order recorded; every file must be valid.
+
+    Counts the answers in the history segments, including one a crash left after its
+    segment was written but before the main file counted it (the next open folds it in).
+    """
     if not db.exists():
         return []
     raw = db.read_bytes()
     json.loads(raw)  # plain JSON first: a torn file fails here
     _, tables = parse_store_bytes(raw, db)
-    docs = sorted(tables.get("answers", {}).items(), key=lambda item: int(item[0]))
-    return [doc["question_id"] for _, doc in docs]
+    state = history_state_of(tables, db.name)
+    folder = db.with_name(state.folder)
+    _, on_disk = pending_after(folder, state)  # parses every segment it reads
+    return [a.question_id for a in iter_answers(folder, on_disk)]
 
 
 def test_kill_9_crash_loop_loses_nothing_acknowledged(tmp_path: Path) -> None:

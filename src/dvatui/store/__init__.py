@@ -11,7 +11,15 @@ what to do. ``StoreWriteError`` (disk full, permissions) and ``StoreReadError`` 
 ``OSError``s.
 """
 
+from dvatui.store.backups import BackupInfo
 from dvatui.store.locking import DEFAULT_LOCK_TIMEOUT
+from dvatui.store.records import (
+    Answer,
+    Bookmark,
+    BookmarkKind,
+    QuestionProgress,
+    StoreSnapshot,
+)
 from dvatui.store.storage import (
     SCHEMA_VERSION,
     CorruptStoreError,
@@ -26,41 +34,48 @@ from dvatui.store.storage import (
 )
 from dvatui.store.store import (
     DB_ENV_VAR,
-    Answer,
-    Bookmark,
-    BookmarkKind,
+    ImportSummary,
     JSONValue,
     NotBookmarkedError,
     Store,
-    StoreSnapshot,
+    StoreLinkError,
     default_db_path,
     open_store,
     reset_store,
     resolve_db_path,
 )
+from dvatui.store.transfer import ExportData, ImportFormatError, parse_export, read_export_file
 
 __all__ = [
     "DB_ENV_VAR",
     "DEFAULT_LOCK_TIMEOUT",
     "SCHEMA_VERSION",
     "Answer",
+    "BackupInfo",
     "Bookmark",
     "BookmarkKind",
     "CorruptStoreError",
+    "ExportData",
     "FutureSchemaError",
+    "ImportFormatError",
+    "ImportSummary",
     "JSONValue",
     "NotBookmarkedError",
+    "QuestionProgress",
     "ReadOnlyStoreError",
     "SafeJSONStorage",
     "Store",
     "StoreBusyError",
     "StoreError",
+    "StoreLinkError",
     "StoreOSError",
     "StoreReadError",
     "StoreSnapshot",
     "StoreWriteError",
     "default_db_path",
     "open_store",
+    "parse_export",
+    "read_export_file",
     "reset_store",
     "resolve_db_path",
 ]

@@ -37,7 +37,7 @@ from tinydb.storages import Storage
 
 #: The data format this code reads and writes. Files with a higher version are refused
 #: (or opened read-only) so an older dvatui never overwrites a newer one's data.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_KEY = "_meta"
 #: Temp files older than this are swept when a storage is created without the lock held.
 #: Under the lock every temp file of the data file is stale (all writers hold the lock).
@@ -45,12 +45,13 @@ STALE_TEMP_SECONDS = 60.0
 NEW_FILE_MODE = 0o600
 BACKUP_SUFFIX = ".bak"
 LOCK_SUFFIX = ".lock"
-COPY_KINDS = ("corrupt", "future", "reset")
+COPY_KINDS = ("corrupt", "future", "reset", "schema1")
 
 #: TinyDB's view of the file: table name -> document id (decimal string) -> document.
 Tables = dict[str, dict[str, Any]]
 
-_DOC_ID = re.compile(r"[0-9]+\Z")
+# Canonical decimal ids only: "7" and "007" would be one document to TinyDB.
+_DOC_ID = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")
 # tempfile.mkstemp names are prefix + 8 characters of this alphabet + suffix.
 _TEMP_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
@@ -164,8 +165,7 @@ class StoreOSError(StoreError, OSError):
         code = f", errno {self.errno}" if self.errno is not None else ""
         where = f" ({self.filename})" if self.filename else ""
         return (
-            f"dvatui could not {self._doing} its data file: {reason}{code}{where}."
-            f" {self._advice}"
+            f"dvatui could not {self._doing} its data file: {reason}{code}{where}. {self._advice}"
         )
 
     @classmethod
@@ -242,9 +242,22 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
-def parse_store_bytes(
-    raw: bytes, path: Path, *, allow_future: bool = False
-) -> tuple[Meta, Tables]:
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(f"the key {key[:60]!r} appears twice in one object")
+            seen.add(key)
+    return result
+
+
+def parse_store_bytes(raw: bytes, path: Path, *, allow_future: bool = False) -> tuple[Meta, Tables]:
     """Validate the bytes of a data file and split them into its header and TinyDB tables.
 
     Raises ``CorruptStoreError`` for anything that is not a well-formed dvatui file, and
@@ -266,7 +279,9 @@ def parse_store_bytes(
     if not text.strip():
         raise corrupt("the file holds only blank characters")
     try:
-        top = json.loads(text, parse_constant=_reject_constant)
+        top = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except _DuplicateKeyError as exc:
+        raise corrupt(f"{exc}, so one of the two would be lost on the next save") from None
     except (json.JSONDecodeError, ValueError, RecursionError) as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         where = (
@@ -314,16 +329,41 @@ def parse_store_bytes(
     return meta, tables
 
 
+#: How deep JSON values may nest inside a document. dvatui writes at most a few levels; a
+#: hand-made file nested hundreds deep would break copying and printing with RecursionError.
+MAX_DEPTH = 32
+
+
+def _too_deep(value: object) -> bool:
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(current, dict):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, depth + 1) for v in current)
+    return False
+
+
 def _table_problem(name: str, table: object) -> str | None:
     if not isinstance(table, dict):
-        return f"table {name!r} is {_describe_json_type(table)}, not an object of documents"
+        return f"table {name[:60]!r} is {_describe_json_type(table)}, not an object of documents"
     for doc_id, doc in table.items():
         if not _DOC_ID.match(doc_id):
-            return f"table {name!r} has a document id {doc_id!r} that is not a number"
+            return (
+                f"table {name[:60]!r} has a document id {doc_id[:30]!r} that is not a"
+                " plain whole number"
+            )
         if not isinstance(doc, dict):
             return (
-                f"document {doc_id} of table {name!r} is {_describe_json_type(doc)},"
+                f"document {doc_id} of table {name[:60]!r} is {_describe_json_type(doc)},"
                 " not an object"
+            )
+        if _too_deep(doc):
+            return (
+                f"document {doc_id} of table {name[:60]!r} nests more than {MAX_DEPTH} levels deep"
             )
     return None
 

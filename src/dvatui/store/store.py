@@ -1,13 +1,23 @@
-"""The learner's data: bookmarks, answers and settings in one TinyDB JSON file.
+"""The learner's data: bookmarks, settings and progress in a TinyDB JSON file, answers in
+history segments beside it (``history.py``).
 
-Every change is one transaction: take the sidecar lock, open a *fresh* ``TinyDB`` on a
-``SafeJSONStorage`` (so no query cache or cached next id survives another process's
-writes), read, change, write atomically, release. A mutating method returns only once the
-change is fsynced and renamed into place.
+Files, for a data file ``dvatui.json``::
 
-Reads take no lock (an atomic rename never exposes a half-written file) and always read the
-file again, so they see other processes' writes; parsing is skipped when the bytes are the
-same as last time.
+    dvatui.json            bookmarks, settings, per-question progress, where the history stands
+    dvatui.json.history/   every answer, 500 to a segment file (only the last one is rewritten)
+    dvatui.json.backups/   a daily copy, the last 7 kept (``backups.py``)
+    dvatui.json.lock       the cross-process lock (``locking.py``)
+    dvatui.json.bak        the previous version of dvatui.json
+
+The main file holds what grows with the notes (one progress record per question), never what
+grows with the history, so one answer, one bookmark or one "did anything change" check costs
+the same after 100,000 answers as on a new file.
+
+Every change is one transaction: take the sidecar lock, read the main file (a fresh read, so
+another process's writes are seen), change it, write it atomically, release. A mutating method
+returns only once the change is fsynced and renamed into place. Reads take no lock (an atomic
+rename never exposes a half-written file) and re-read the main file only when ``stat`` says it
+changed.
 """
 
 from __future__ import annotations
@@ -16,18 +26,48 @@ import copy
 import errno
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import shutil
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, TypeAlias, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar
 
 from platformdirs import user_data_dir
-from tinydb import TinyDB
-from tinydb.table import Document, Table
 
 from dvatui import __version__
+from dvatui.store import backups, history, transfer
+from dvatui.store.backups import BackupInfo
+from dvatui.store.documents import (
+    BOOKMARKS,
+    HISTORY,
+    PROGRESS,
+    SETTINGS,
+    Transaction,
+    bookmark_from_doc,
+    bookmark_to_doc,
+    bookmarks_of,
+    history_state_of,
+    next_doc_id,
+    progress_from_doc,
+    progress_of,
+    progress_to_doc,
+    settings_of,
+    v1_answers_of,
+)
+from dvatui.store.history import HistoryState
 from dvatui.store.locking import DEFAULT_LOCK_TIMEOUT, store_lock
+from dvatui.store.migrations import upgrade_v1
+from dvatui.store.records import (
+    BOOKMARK_KINDS,
+    Answer,
+    Bookmark,
+    BookmarkKind,
+    QuestionProgress,
+    StoreSnapshot,
+    fold_progress,
+)
 from dvatui.store.storage import (
     BACKUP_SUFFIX,
     LOCK_SUFFIX,
@@ -36,7 +76,6 @@ from dvatui.store.storage import (
     FutureSchemaError,
     Meta,
     ReadOnlyStoreError,
-    SafeJSONStorage,
     StoreError,
     StoreReadError,
     StoreWriteError,
@@ -47,7 +86,6 @@ from dvatui.store.storage import (
     peek_generation,
     preserve_copy,
     sweep_temp_files,
-    utc_now_iso,
 )
 
 T = TypeVar("T")
@@ -57,18 +95,19 @@ R = TypeVar("R")
 JSONValue: TypeAlias = (
     bool | int | float | str | Sequence["JSONValue"] | Mapping[str, "JSONValue"] | None
 )
-BookmarkKind: TypeAlias = Literal["section", "item"]
-BOOKMARK_KINDS: tuple[BookmarkKind, ...] = ("section", "item")
+Clock: TypeAlias = Callable[[], datetime]
 
 APP_NAME = "dvatui"
 DB_FILENAME = "dvatui.json"
 DB_ENV_VAR = "DVATUI_DB"
 DATA_DIR_MODE = 0o700
 WRITER = f"dvatui {__version__}"
+#: How deep a setting's value may nest (the file format allows 32 levels per document).
+MAX_SETTING_DEPTH = 16
 
-_BOOKMARKS = "bookmarks"
-_ANSWERS = "answers"
-_SETTINGS = "settings"
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 # --------------------------------------------------------------------------- paths
@@ -94,13 +133,17 @@ def resolve_db_path(cli: str | os.PathLike[str] | None = None) -> Path:
     return default_db_path()
 
 
-def _ensure_directory(directory: Path) -> None:
+def ensure_directory(directory: Path) -> None:
     """Create ``directory`` and missing parents with mode 0700 (existing ones are left alone)."""
     if directory.is_dir():
         return
     missing: list[Path] = []
     current = directory
     while not current.exists() and current != current.parent:
+        if current.is_symlink():  # a dangling link: never create folders through it
+            raise StoreWriteError(
+                errno.ENOENT, "a folder on the way is a link to nothing", str(current)
+            )
         missing.append(current)
         current = current.parent
     try:
@@ -116,55 +159,21 @@ def _ensure_directory(directory: Path) -> None:
         raise StoreWriteError.from_oserror(exc) from exc
 
 
-# --------------------------------------------------------------------------- values
+class StoreLinkError(StoreError):
+    """The data path is a symlink dvatui will not follow (to nothing, or to a foreign file)."""
 
+    def __init__(self, path: Path, target: Path, problem: str) -> None:
+        super().__init__(str(path), str(target), problem)
+        self.path = path
+        self.target = target
+        self.problem = problem
 
-@dataclass(frozen=True, slots=True)
-class Bookmark:
-    """A bookmarked section or item of the notes."""
-
-    target_id: str
-    kind: BookmarkKind
-    chapter_id: str
-    section_id: str
-    label: str
-    comment: str
-    created_at: str  # ISO 8601, UTC
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One answer to one quiz question (every answer is kept, as history)."""
-
-    question_id: str
-    section_id: str
-    chapter_id: str
-    chosen: tuple[int, ...]
-    correct: bool
-    answered_at: str  # ISO 8601, UTC
-
-
-@dataclass(frozen=True, slots=True)
-class StoreSnapshot:
-    """Everything the UI shows, from one read of the file."""
-
-    bookmarks: tuple[Bookmark, ...]
-    latest_answers: Mapping[str, Answer]
-    settings: Mapping[str, Any]
-    answer_count: int
-    #: Increases by one with every write; equal generations mean equal data.
-    generation: int
-    read_only: bool
-    _bookmarked: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
-
-    def is_bookmarked(self, target_id: str) -> bool:
-        return target_id in self._bookmarked
-
-    def bookmark(self, target_id: str) -> Bookmark | None:
-        return next((b for b in self.bookmarks if b.target_id == target_id), None)
-
-    def setting(self, key: str, default: T | None = None) -> T | Any:
-        return copy.deepcopy(self.settings[key]) if key in self.settings else default
+    def __str__(self) -> str:
+        return (
+            f"dvatui will not use {self.path}: it is a symbolic link to {self.target}, which"
+            f" {self.problem}. Nothing was read, written or created there. Give --db (or"
+            " DVATUI_DB) the path of a dvatui data file, or remove the link."
+        )
 
 
 class NotBookmarkedError(StoreError, LookupError):
@@ -178,112 +187,16 @@ class NotBookmarkedError(StoreError, LookupError):
         return f"{self.target_id} is not bookmarked (any more), so its comment was not saved."
 
 
-# --------------------------------------------------------------------------- converters
-# The only place that knows how values look inside the file. A document that does not
-# convert (hand-edited, or written by a newer dvatui) is skipped by reads, not fatal.
-
-
-def _bookmark_to_doc(b: Bookmark) -> dict[str, Any]:
-    return {
-        "target_id": b.target_id,
-        "kind": b.kind,
-        "chapter_id": b.chapter_id,
-        "section_id": b.section_id,
-        "label": b.label,
-        "comment": b.comment,
-        "created_at": b.created_at,
-    }
-
-
-def _bookmark_from_doc(doc: Mapping[str, Any]) -> Bookmark | None:
-    fields = ("target_id", "kind", "chapter_id", "section_id", "label", "comment", "created_at")
-    values = [doc.get(name) for name in fields]
-    if not all(isinstance(v, str) for v in values) or doc.get("kind") not in BOOKMARK_KINDS:
-        return None
-    target_id, kind, chapter_id, section_id, label, comment, created_at = cast(list[str], values)
-    return Bookmark(
-        target_id=target_id,
-        kind=cast(BookmarkKind, kind),
-        chapter_id=chapter_id,
-        section_id=section_id,
-        label=label,
-        comment=comment,
-        created_at=created_at,
-    )
-
-
-def _answer_to_doc(a: Answer) -> dict[str, Any]:
-    return {
-        "question_id": a.question_id,
-        "section_id": a.section_id,
-        "chapter_id": a.chapter_id,
-        "chosen": list(a.chosen),
-        "correct": a.correct,
-        "answered_at": a.answered_at,
-    }
-
-
-def _answer_from_doc(doc: Mapping[str, Any]) -> Answer | None:
-    texts = [doc.get(name) for name in ("question_id", "section_id", "chapter_id", "answered_at")]
-    chosen = doc.get("chosen")
-    correct = doc.get("correct")
-    if not all(isinstance(v, str) for v in texts) or not isinstance(correct, bool):
-        return None
-    if not isinstance(chosen, list) or not all(_is_choice(c) for c in chosen):
-        return None
-    question_id, section_id, chapter_id, answered_at = cast(list[str], texts)
-    return Answer(
-        question_id=question_id,
-        section_id=section_id,
-        chapter_id=chapter_id,
-        chosen=tuple(chosen),
-        correct=correct,
-        answered_at=answered_at,
-    )
-
-
-def _is_choice(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _ordered_docs(table: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
-    return sorted(((int(doc_id), doc) for doc_id, doc in table.items()), key=lambda p: p[0])
-
-
-def _bookmarks_of(tables: Tables) -> list[Bookmark]:
-    seen: set[str] = set()
-    marks: list[tuple[str, int, Bookmark]] = []
-    for doc_id, doc in _ordered_docs(tables.get(_BOOKMARKS, {})):
-        mark = _bookmark_from_doc(doc)
-        if mark is not None and mark.target_id not in seen:
-            seen.add(mark.target_id)
-            marks.append((mark.created_at, doc_id, mark))
-    return [mark for _, _, mark in sorted(marks, key=lambda m: (m[0], m[1]))]
-
-
-def _answers_of(tables: Tables) -> list[Answer]:
-    found = (_answer_from_doc(doc) for _, doc in _ordered_docs(tables.get(_ANSWERS, {})))
-    return [a for a in found if a is not None]
-
-
-def _latest(answers: Sequence[Answer]) -> dict[str, Answer]:
-    latest: dict[str, Answer] = {}
-    for answer in answers:  # in the order they were recorded: the last one wins
-        latest[answer.question_id] = answer
-    return latest
-
-
-def _settings_of(tables: Tables) -> dict[str, Any]:
-    settings: dict[str, Any] = {}
-    for _, doc in _ordered_docs(tables.get(_SETTINGS, {})):
-        key = doc.get("key")
-        if isinstance(key, str) and "value" in doc:
-            settings[key] = doc["value"]
-    return settings
-
-
 def _json_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 def _require_text(name: str, value: object, *, empty_ok: bool = False) -> str:
@@ -294,29 +207,77 @@ def _require_text(name: str, value: object, *, empty_ok: bool = False) -> str:
     return value
 
 
-def _docs_where(table: Table, key: str, value: str) -> list[Document]:
-    return [doc for doc in table.all() if doc.get(key) == value]
+def _docs_where(table: Mapping[str, Any], key: str, value: str) -> list[str]:
+    return [doc_id for doc_id, doc in table.items() if doc.get(key) == value]
+
+
+def _stat_key(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreReadError.from_oserror(exc) from exc
+    return (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+
+
+# --------------------------------------------------------------------------- one version
+
+
+class Loaded:
+    """One version of the main file, parsed and converted once (reads are far more common)."""
+
+    __slots__ = (
+        "bookmarked",
+        "bookmarks",
+        "history",
+        "latest",
+        "legacy_answers",
+        "meta",
+        "progress",
+        "settings",
+    )
+
+    def __init__(self, meta: Meta | None, tables: Tables, db_name: str) -> None:
+        self.meta = meta
+        self.bookmarks = tuple(bookmarks_of(tables))
+        self.bookmarked = frozenset(b.target_id for b in self.bookmarks)
+        self.settings = settings_of(tables)
+        #: A data-format-1 file opened read-only keeps its answers in the main file.
+        self.legacy_answers: tuple[Answer, ...] | None = None
+        if meta is not None and meta.schema_version == 1:
+            self.legacy_answers = tuple(v1_answers_of(tables))
+            self.progress: Mapping[str, QuestionProgress] = MappingProxyType(
+                fold_progress(list(self.legacy_answers))
+            )
+            self.history = HistoryState(
+                history.default_folder_name(db_name), 0, 0, len(self.legacy_answers)
+            )
+        else:
+            self.progress = MappingProxyType(progress_of(tables))
+            self.history = history_state_of(tables, db_name)
+        self.latest: Mapping[str, Answer] = MappingProxyType(
+            {qid: p.latest_answer() for qid, p in self.progress.items()}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What ``import_document`` merged in."""
+
+    answers_added: int
+    answers_known: int
+    bookmarks_added: int
+    bookmarks_updated: int
+    settings_added: int
+    backup: Path | None
 
 
 # --------------------------------------------------------------------------- the store
 
 
-class _Loaded:
-    """One version of the file, parsed and converted once (reads are far more common)."""
-
-    __slots__ = ("answers", "bookmarked", "bookmarks", "latest", "meta", "settings")
-
-    def __init__(self, meta: Meta | None, tables: Tables) -> None:
-        self.meta = meta
-        self.bookmarks = tuple(_bookmarks_of(tables))
-        self.bookmarked = frozenset(b.target_id for b in self.bookmarks)
-        self.answers = tuple(_answers_of(tables))
-        self.latest: Mapping[str, Answer] = MappingProxyType(_latest(self.answers))
-        self.settings = _settings_of(tables)
-
-
 class Store:
-    """The learner's data file. Create it with ``Store.open`` (which validates the file)."""
+    """The learner's data. Create it with ``Store.open`` (which validates and upgrades it)."""
 
     def __init__(
         self,
@@ -324,21 +285,37 @@ class Store:
         *,
         read_only: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        clock: Clock = utc_clock,
     ) -> None:
         self.path = Path(path).expanduser().absolute()
         #: The file really written: symlinks resolved once, at open.
         self.real_path = Path(os.path.realpath(self.path))
         self.lock_path = self.real_path.with_name(self.real_path.name + LOCK_SUFFIX)
         self.backup_path = self.real_path.with_name(self.real_path.name + BACKUP_SUFFIX)
+        self.backups_dir = self.real_path.with_name(self.real_path.name + ".backups")
         self.read_only = read_only
         self.lock_timeout = lock_timeout
+        self.clock = clock
         #: The schema version of a newer file opened read-only, else None.
         self.future_version: int | None = None
-        self._cache: tuple[bytes, _Loaded] | None = None
+        #: Where the data-format-1 file was kept when it was upgraded by this open.
+        self.migrated_from: Path | None = None
+        self._cache: tuple[tuple[int, int, int, int] | None, Loaded] | None = None
+        self._backed_up_on: date | None = None
 
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"Store({str(self.path)!r}{mode})"
+
+    def now_iso(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="microseconds")
+
+    def local_today(self) -> date:
+        return self.clock().astimezone().date()
+
+    @property
+    def history_dir(self) -> Path:
+        return self.real_path.with_name(self._load().history.folder)
 
     # ----------------------------------------------------------------- opening
 
@@ -349,6 +326,7 @@ class Store:
         read_only: bool = False,
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        clock: Clock = utc_clock,
     ) -> Store:
         """Open and validate the data file (a missing file is a fresh, empty store).
 
@@ -356,22 +334,49 @@ class Store:
         both are first copied byte-for-byte beside the file (``.corrupt-<UTC time>`` /
         ``.future-<UTC time>``) and the file itself is never modified. With
         ``read_only=True`` a newer file opens for reading and every change raises
-        ``ReadOnlyStoreError``. Opening for writing also removes temp files that a killed
-        writer left behind.
+        ``ReadOnlyStoreError``. Opening for writing also upgrades an older data format (the
+        old file is kept byte for byte as ``.schema1-<UTC time>``), folds in answers a
+        crash left uncounted, makes the day's backup and removes stale temp files.
         """
-        store = cls(path, read_only=read_only, lock_timeout=lock_timeout)
+        store = cls(path, read_only=read_only, lock_timeout=lock_timeout, clock=clock)
+        store._check_link()
         if read_only or not store.real_path.parent.is_dir():
             store._validate()
         else:
             with store_lock(store.lock_path, timeout=lock_timeout, db_path=store.path):
                 sweep_temp_files(store.real_path, older_than=0.0)
                 store._validate()
+                if store.future_version is None:
+                    store._repair_and_upgrade()
         return store
+
+    def _check_link(self) -> None:
+        """Refuse a symlink to nothing in a missing folder, or to a file that is not ours."""
+        if not self.path.is_symlink():
+            return
+        target = self.real_path
+        if not target.exists():
+            if not target.parent.is_dir():
+                raise StoreLinkError(self.path, target, "is in a folder that does not exist")
+            return  # a link to a new file in an existing folder: the file is made there
+        if not target.is_file():
+            raise StoreLinkError(self.path, target, "is not a regular file")
+        try:
+            raw = target.read_bytes()
+            parse_store_bytes(raw, target, allow_future=True)
+        except (CorruptStoreError, FutureSchemaError):
+            raise StoreLinkError(self.path, target, "is not a dvatui data file") from None
+        except OSError as exc:
+            raise StoreReadError.from_oserror(exc) from exc
 
     def _validate(self) -> None:
         loaded = self._load()
         if loaded.meta is not None and loaded.meta.schema_version > SCHEMA_VERSION:
             self.future_version = loaded.meta.schema_version
+
+    def _repair_and_upgrade(self) -> None:
+        """Under the lock: upgrade format 1, fold in uncounted answers, keep today's backup."""
+        self._transact(lambda txn: None, locked=True)
 
     def _preserve(self, exc: CorruptStoreError | FutureSchemaError) -> None:
         """Keep a byte-exact copy of the file an error is about, and say where in the error."""
@@ -381,34 +386,60 @@ class Store:
             return
         kind = "corrupt" if isinstance(exc, CorruptStoreError) else "future"
         try:
-            exc.backup_path = preserve_copy(self.real_path, exc.raw, kind)
+            exc.backup_path = preserve_copy(exc.path, exc.raw, kind)
         except OSError as os_exc:
             exc.backup_error = os_exc.strerror or str(os_exc)
 
     # ----------------------------------------------------------------- plumbing
 
-    def _load(self) -> _Loaded:
-        """The file's current content (lock-free; parsed again only if its bytes changed)."""
+    def changed(self) -> bool:
+        """True when the main file changed on disk since this store last read or wrote it.
+
+        One ``stat``: cheap enough for a timer that checks for another session's changes.
+        """
+        cached = self._cache
+        return cached is None or _stat_key(self.real_path) != cached[0]
+
+    def _load(self) -> Loaded:
+        """The main file's current content (lock-free; parsed again only if it changed)."""
+        key = _stat_key(self.real_path)
+        cached = self._cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if key is None:
+            loaded = Loaded(None, {}, self.real_path.name)
+            self._cache = (None, loaded)
+            return loaded
         try:
             raw = self.real_path.read_bytes()
         except FileNotFoundError:
-            return _Loaded(None, {})
+            return self._load()  # replaced between the stat and the read: look again
         except OSError as exc:
             raise StoreReadError.from_oserror(exc) from exc
-        cached = self._cache
-        if cached is not None and cached[0] == raw:
-            return cached[1]
         try:
             meta, tables = parse_store_bytes(raw, self.path, allow_future=self.read_only)
         except (CorruptStoreError, FutureSchemaError) as exc:
             self._preserve(exc)
             raise
-        loaded = _Loaded(meta, tables)
-        self._cache = (raw, loaded)
+        loaded = Loaded(meta, tables, self.real_path.name)
+        # The stat key of the bytes read: if the file was replaced after the stat, the next
+        # look sees a different key and reads again.
+        self._cache = (key, loaded)
         return loaded
 
-    def _transact(self, operation: Callable[[TinyDB], R]) -> R:
-        """Run ``operation`` on a fresh TinyDB while holding the lock; writes are on disk after."""
+    def _read_for_write(self) -> tuple[bytes | None, Meta | None, Tables]:
+        try:
+            raw: bytes | None = self.real_path.read_bytes()
+        except FileNotFoundError:
+            return None, None, {}
+        except OSError as exc:
+            raise StoreReadError.from_oserror(exc) from exc
+        assert raw is not None
+        meta, tables = parse_store_bytes(raw, self.path)
+        return raw, meta, tables
+
+    def _transact(self, operation: Callable[[Transaction], R], *, locked: bool = False) -> R:
+        """Run ``operation`` on the main file's tables under the lock; on disk when it returns."""
         if self.read_only:
             why = (
                 f"it was saved by a newer dvatui, data format {self.future_version}"
@@ -416,20 +447,113 @@ class Store:
                 else ""
             )
             raise ReadOnlyStoreError(self.path, why)
-        _ensure_directory(self.real_path.parent)
+        if locked:
+            return self._transact_locked(operation)
+        ensure_directory(self.real_path.parent)
         with store_lock(self.lock_path, timeout=self.lock_timeout, db_path=self.path):
-            db = TinyDB(self.path, storage=SafeJSONStorage, stale_temp_seconds=0.0, writer=WRITER)
-            try:
-                return operation(db)
-            except (CorruptStoreError, FutureSchemaError) as exc:
-                self._preserve(exc)
-                raise
-            except StoreError:
-                raise
-            except OSError as exc:
-                raise StoreWriteError.from_oserror(exc) from exc
-            finally:
-                db.close()
+            return self._transact_locked(operation)
+
+    def _transact_locked(self, operation: Callable[[Transaction], R]) -> R:
+        try:
+            raw, meta, tables = self._read_for_write()
+            txn = Transaction(
+                tables, history_state_of(tables, self.real_path.name), self.now_iso(), raw
+            )
+            if raw is None:
+                txn.history = HistoryState(self._fresh_history_folder().name)
+            elif meta is not None and meta.schema_version < SCHEMA_VERSION:
+                self._upgrade(raw, txn)
+            else:
+                self._fold_uncounted(txn)
+                self._daily_backup(raw, txn.history)
+            result = operation(txn)
+            if txn.changed:
+                self._write_main(txn, meta)
+                for folder in txn.cleanup:
+                    if folder != self._history_dir_of(txn.history):
+                        shutil.rmtree(folder, ignore_errors=True)
+            return result
+        except (CorruptStoreError, FutureSchemaError) as exc:
+            self._preserve(exc)
+            raise
+        except StoreError:
+            raise
+        except OSError as exc:
+            raise StoreWriteError.from_oserror(exc) from exc
+
+    def _write_main(self, txn: Transaction, meta: Meta | None) -> None:
+        txn.tables[HISTORY] = {"1": txn.history.to_doc()}
+        generation = (meta.generation if meta is not None else 0) + 1
+        new_meta = Meta(SCHEMA_VERSION, generation, self.now_iso()[:19] + "+00:00", WRITER)
+        atomic_write_bytes(
+            self.real_path, encode_store(txn.tables, new_meta), backup=self.backup_path
+        )
+        # What was just written is what the next read would parse: keep it, keyed by the
+        # new file's stat, so this store does not re-read its own write.
+        self._cache = (
+            _stat_key(self.real_path),
+            Loaded(new_meta, txn.tables, self.real_path.name),
+        )
+
+    def _history_dir_of(self, state: HistoryState) -> Path:
+        return self.real_path.with_name(state.folder)
+
+    def _fold_uncounted(self, txn: Transaction) -> None:
+        """Count answers a crash left in the history after their segment was written."""
+        folder = self._history_dir_of(txn.history)
+        if not txn.history.segments and not folder.is_dir():
+            return
+        found, state = history.pending_after(folder, txn.history)
+        if found or state != txn.history:
+            self._apply_answers(txn, found)
+            txn.history = state
+            txn.mark_changed()
+
+    def _apply_answers(self, txn: Transaction, answers: list[Answer]) -> None:
+        table = txn.table(PROGRESS)
+        index = {doc.get("question_id"): doc_id for doc_id, doc in table.items()}
+        current = {}
+        for answer in answers:
+            qid = answer.question_id
+            if qid not in current:
+                doc_id = index.get(qid)
+                current[qid] = progress_from_doc(table[doc_id]) if doc_id else None
+            known = current[qid]
+            current[qid] = (
+                QuestionProgress.first(answer) if known is None else known.with_answer(answer)
+            )
+        for qid, record in current.items():
+            assert record is not None
+            doc_id = index.get(qid) or next_doc_id(table)
+            index[qid] = doc_id
+            table[doc_id] = progress_to_doc(record)
+        if answers:
+            txn.mark_changed()
+
+    def _upgrade(self, raw: bytes, txn: Transaction) -> None:
+        """Data format 1 -> 2: answers move to the history, progress is folded from them."""
+        self.migrated_from = preserve_copy(self.real_path, raw, "schema1")
+        folder = self._fresh_history_folder()
+        upgrade_v1(txn, folder, writer=WRITER)
+        txn.mark_changed()
+
+    def _fresh_history_folder(self) -> Path:
+        """An unused history folder beside the data file."""
+        base = self.real_path.with_name(history.default_folder_name(self.real_path.name))
+        candidate = base
+        n = 1
+        while os.path.lexists(candidate):
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}")
+        return candidate
+
+    def _daily_backup(self, raw: bytes, state: HistoryState) -> None:
+        """Keep a copy of the data as it was at the day's first write (the last 7 days)."""
+        today = self.local_today()
+        if self._backed_up_on == today:
+            return
+        backups.keep_daily(self.real_path, raw, state, today, self.now_iso())
+        self._backed_up_on = today
 
     # ----------------------------------------------------------------- bookmarks
 
@@ -453,14 +577,17 @@ class Store:
         """Bookmark ``target_id``; if it already is, return the existing bookmark unchanged."""
         fields = self._bookmark_fields(target_id, kind, chapter_id, section_id, label, comment)
 
-        def operation(db: TinyDB) -> Bookmark:
-            table = db.table(_BOOKMARKS)
-            for doc in _docs_where(table, "target_id", target_id):
-                existing = _bookmark_from_doc(doc)
+        def operation(txn: Transaction) -> Bookmark:
+            table = txn.table(BOOKMARKS)
+            for doc_id in _docs_where(table, "target_id", target_id):
+                existing = bookmark_from_doc(table[doc_id])
                 if existing is not None:
                     return existing
-            mark = Bookmark(**fields, created_at=utc_now_iso())
-            table.insert(_bookmark_to_doc(mark))
+            mark = Bookmark(
+                **fields, created_at=txn.now, id=history.new_answer_id(), updated_at=txn.now
+            )
+            table[next_doc_id(table)] = bookmark_to_doc(mark)
+            txn.mark_changed()
             return mark
 
         return self._transact(operation)
@@ -469,26 +596,39 @@ class Store:
         """Remove the bookmark; False if there was none."""
         _require_text("target_id", target_id)
 
-        def operation(db: TinyDB) -> bool:
-            table = db.table(_BOOKMARKS)
-            doc_ids = [doc.doc_id for doc in _docs_where(table, "target_id", target_id)]
-            return bool(doc_ids) and bool(table.remove(doc_ids=doc_ids))
+        def operation(txn: Transaction) -> bool:
+            table = txn.table(BOOKMARKS)
+            doc_ids = _docs_where(table, "target_id", target_id)
+            for doc_id in doc_ids:
+                del table[doc_id]
+            if doc_ids:
+                txn.mark_changed()
+            return bool(doc_ids)
 
         return self._transact(operation)
 
     def toggle_bookmark(
         self, *, target_id: str, kind: BookmarkKind, chapter_id: str, section_id: str, label: str
     ) -> bool:
-        """Add the bookmark if missing, else remove it (one transaction). True = now bookmarked."""
+        """Add the bookmark if missing, else remove it (one transaction). True = now bookmarked.
+
+        The UI sends intents (``add_bookmark``/``remove_bookmark``) instead: two sessions
+        toggling at once would undo each other.
+        """
         fields = self._bookmark_fields(target_id, kind, chapter_id, section_id, label, "")
 
-        def operation(db: TinyDB) -> bool:
-            table = db.table(_BOOKMARKS)
-            doc_ids = [doc.doc_id for doc in _docs_where(table, "target_id", target_id)]
+        def operation(txn: Transaction) -> bool:
+            table = txn.table(BOOKMARKS)
+            doc_ids = _docs_where(table, "target_id", target_id)
+            txn.mark_changed()
             if doc_ids:
-                table.remove(doc_ids=doc_ids)
+                for doc_id in doc_ids:
+                    del table[doc_id]
                 return False
-            table.insert(_bookmark_to_doc(Bookmark(**fields, created_at=utc_now_iso())))
+            mark = Bookmark(
+                **fields, created_at=txn.now, id=history.new_answer_id(), updated_at=txn.now
+            )
+            table[next_doc_id(table)] = bookmark_to_doc(mark)
             return True
 
         return self._transact(operation)
@@ -498,13 +638,15 @@ class Store:
         _require_text("target_id", target_id)
         _require_text("comment", comment, empty_ok=True)
 
-        def operation(db: TinyDB) -> None:
-            table = db.table(_BOOKMARKS)
-            docs = _docs_where(table, "target_id", target_id)
-            if not docs:
+        def operation(txn: Transaction) -> None:
+            table = txn.table(BOOKMARKS)
+            doc_ids = _docs_where(table, "target_id", target_id)
+            if not doc_ids:
                 raise NotBookmarkedError(target_id)
-            if any(doc.get("comment") != comment for doc in docs):
-                table.update({"comment": comment}, doc_ids=[doc.doc_id for doc in docs])
+            for doc_id in doc_ids:
+                if table[doc_id].get("comment") != comment:
+                    table[doc_id] = {**table[doc_id], "comment": comment, "updated_at": txn.now}
+                    txn.mark_changed()
 
         self._transact(operation)
 
@@ -533,38 +675,60 @@ class Store:
         chapter_id: str,
         chosen: tuple[int, ...],
         correct: bool,
+        answered_at: str | None = None,
     ) -> Answer:
-        """Append one answer to the history and return it."""
+        """Append one answer to the history, update the question's progress, return it.
+
+        The answer's segment is written first, then the main file: a crash in between
+        leaves an uncounted answer that the next transaction folds in.
+        """
         _require_text("question_id", question_id)
         _require_text("section_id", section_id, empty_ok=True)
         _require_text("chapter_id", chapter_id, empty_ok=True)
         picked = tuple(chosen)
-        if not all(_is_choice(c) for c in picked):
+        if not all(history.is_choice(c) for c in picked):
             raise ValueError(f"chosen must hold option indexes (ints >= 0), not {chosen!r}")
         if not isinstance(correct, bool):
             raise TypeError(f"correct must be a bool, not {type(correct).__name__}")
 
-        def operation(db: TinyDB) -> Answer:
+        def operation(txn: Transaction) -> Answer:
             answer = Answer(
                 question_id=question_id,
                 section_id=section_id,
                 chapter_id=chapter_id,
                 chosen=picked,
                 correct=correct,
-                answered_at=utc_now_iso(),
+                answered_at=answered_at or txn.now,
+                id=history.new_answer_id(),
             )
-            db.table(_ANSWERS).insert(_answer_to_doc(answer))
+            folder = self._history_dir_of(txn.history)
+            txn.history = history.append(folder, txn.history, [answer], writer=WRITER)
+            self._apply_answers(txn, [answer])
             return answer
 
         return self._transact(operation)
 
     def answers(self) -> list[Answer]:
-        """Every answer ever recorded, in the order recorded."""
-        return list(self._load().answers)
+        """Every answer ever recorded, in the order recorded (reads the whole history)."""
+        return list(self.iter_answers())
+
+    def iter_answers(self) -> Iterator[Answer]:
+        loaded = self._load()
+        if loaded.legacy_answers is not None:
+            yield from loaded.legacy_answers
+            return
+        yield from history.iter_answers(self._history_dir_of(loaded.history), loaded.history)
 
     def latest_answers(self) -> dict[str, Answer]:
         """question_id -> the most recently recorded answer to it."""
         return dict(self._load().latest)
+
+    def progress(self) -> dict[str, QuestionProgress]:
+        """question_id -> what the answers to it add up to."""
+        return dict(self._load().progress)
+
+    def answer_count(self) -> int:
+        return self._load().history.total
 
     # ----------------------------------------------------------------- settings
 
@@ -573,42 +737,156 @@ class Store:
         return copy.deepcopy(settings[key]) if key in settings else default
 
     def set_setting(self, key: str, value: JSONValue) -> None:
-        """Store ``value`` (anything strict JSON can hold) under ``key``."""
+        """Store ``value`` (strict JSON data, nested at most 16 levels) under ``key``."""
         _require_text("key", key)
         try:
             text = _json_text(value)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"setting {key!r} must be JSON data: {exc}") from None
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise TypeError(f"setting {key[:60]!r} must be JSON data: {exc}") from None
         normalized = json.loads(text)
+        if _depth(normalized) > MAX_SETTING_DEPTH:
+            raise ValueError(f"setting {key[:60]!r} nests deeper than {MAX_SETTING_DEPTH} levels")
 
-        def operation(db: TinyDB) -> None:
-            table = db.table(_SETTINGS)
-            docs = _docs_where(table, "key", key)
-            if not docs:
-                table.insert({"key": key, "value": normalized})
+        def operation(txn: Transaction) -> None:
+            table = txn.table(SETTINGS)
+            doc_ids = sorted(_docs_where(table, "key", key), key=int)
+            if not doc_ids:
+                table[next_doc_id(table)] = {"key": key, "value": normalized}
+                txn.mark_changed()
                 return
-            keep, extra = docs[-1], [doc.doc_id for doc in docs[:-1]]
-            if extra:
-                table.remove(doc_ids=extra)
-            if "value" not in keep or _json_text(keep["value"]) != text:
-                table.update({"value": normalized}, doc_ids=[keep.doc_id])
+            keep, extra = doc_ids[-1], doc_ids[:-1]
+            for doc_id in extra:
+                del table[doc_id]
+                txn.mark_changed()
+            if "value" not in table[keep] or _json_text(table[keep]["value"]) != text:
+                table[keep] = {"key": key, "value": normalized}
+                txn.mark_changed()
 
         self._transact(operation)
 
     # ----------------------------------------------------------------- for the UI
 
     def snapshot(self) -> StoreSnapshot:
-        """Bookmarks, latest answers and settings from a single read of the file."""
+        """Bookmarks, progress and settings from a single read of the main file."""
         loaded = self._load()
         return StoreSnapshot(
             bookmarks=loaded.bookmarks,
             latest_answers=loaded.latest,
             settings=MappingProxyType(copy.deepcopy(loaded.settings)),
-            answer_count=len(loaded.answers),
+            answer_count=loaded.history.total,
             generation=loaded.meta.generation if loaded.meta is not None else 0,
             read_only=self.read_only,
+            progress=loaded.progress,
             _bookmarked=loaded.bookmarked,
         )
+
+    # ----------------------------------------------------------------- whole-store operations
+
+    def export_document(self) -> dict[str, Any]:
+        """The learner's whole data as one ``dvatui-export`` document (see ``transfer.py``)."""
+        loaded = self._load()
+        return transfer.build_export(
+            loaded.bookmarks,
+            self.iter_answers(),
+            loaded.settings,
+            exported_at=self.now_iso(),
+            app=WRITER,
+        )
+
+    def import_document(self, data: transfer.ExportData) -> ImportSummary:
+        """Merge a validated export in, as one transaction, after a backup of the data.
+
+        Answers are a union by id, bookmarks merge by target (the newer wins, comments are
+        kept), missing settings are added. Importing the same document again adds nothing.
+        """
+
+        def operation(txn: Transaction) -> ImportSummary:
+            state = txn.history
+            folder = self._history_dir_of(state)
+            known = {a.id for a in history.iter_answers(folder, state)}
+            fresh = transfer.new_answers(data.answers, known)
+            backup = None
+            if txn.raw is not None and (fresh or data.bookmarks or data.settings):
+                backup = self._backup_now(txn, "before-import")
+            self.append_answers(txn, fresh)
+            added, updated = transfer.merge_bookmarks(txn, data.bookmarks)
+            settings = transfer.merge_settings(txn, data.settings)
+            return ImportSummary(
+                answers_added=len(fresh),
+                answers_known=len(data.answers) - len(fresh),
+                bookmarks_added=added,
+                bookmarks_updated=updated,
+                settings_added=settings,
+                backup=backup if txn.changed else None,
+            )
+
+        return self._transact(operation)
+
+    def list_backups(self) -> list[BackupInfo]:
+        """The backups of this data file, oldest first."""
+        return backups.list_backups(self.real_path)
+
+    def restore(self, name: str) -> tuple[BackupInfo, Path | None]:
+        """Replace the data with a backup (by folder name or list number, 1 = oldest).
+
+        The current data is first kept as a ``before-restore`` backup (returned). The new
+        history is written to a new folder and the main file switches to it in one rename:
+        a crash leaves the old data or the restored data, never a mix.
+        """
+        info = backups.find_backup(self.real_path, name)
+        if info is None:
+            raise LookupError(name)
+        content = backups.read_backup(info)
+
+        def operation(txn: Transaction) -> Path | None:
+            kept = self._backup_now(txn, "before-restore") if txn.raw is not None else None
+            old = self.replace_history_folder(txn, content.answers)
+            new_history = txn.history
+            txn.tables = {
+                name: table
+                for name, table in content.tables.items()
+                if name not in (HISTORY, PROGRESS)
+            }
+            txn.tables[PROGRESS] = {
+                str(i): progress_to_doc(p)
+                for i, p in enumerate(fold_progress(content.answers).values(), start=1)
+            }
+            txn.history = new_history
+            txn.mark_changed()
+            txn.cleanup.append(old)
+            return kept
+
+        return info, self._transact(operation)
+
+    def _backup_now(self, txn: Transaction, kind: str) -> Path:
+        assert txn.raw is not None
+        moment = self.clock().astimezone(UTC)
+        return backups.make_backup(
+            self.real_path,
+            txn.raw,
+            txn.history,
+            kind=kind,
+            name=f"{backups.stamp(moment)}-{kind}",
+            created_at=self.now_iso(),
+        )
+
+    def append_answers(self, txn: Transaction, answers: list[Answer]) -> None:
+        """Inside a transaction: add answers to the history and fold them into progress."""
+        folder = self._history_dir_of(txn.history)
+        txn.history = history.append(folder, txn.history, answers, writer=WRITER)
+        self._apply_answers(txn, answers)
+
+    def replace_history_folder(self, txn: Transaction, answers: list[Answer]) -> Path:
+        """Inside a transaction: write ``answers`` as a whole new history; return the old folder.
+
+        The main file written at the end of the transaction switches to the new folder in
+        one rename, so a crash leaves either the old data or the new, never a mix.
+        """
+        old = self._history_dir_of(txn.history)
+        folder = self._fresh_history_folder()
+        txn.history = history.write_all(folder, answers, writer=WRITER)
+        txn.mark_changed()
+        return old
 
 
 # --------------------------------------------------------------------------- module helpers
@@ -632,11 +910,12 @@ def reset_store(
     An existing file (valid, corrupt or newer) is first copied byte-for-byte to
     ``<name>.reset-<UTC time>``, unless a ``.corrupt-``/``.future-``/``.reset-`` copy with the
     same bytes already exists (then that copy is returned). Returns None if there was no
-    file. ``<name>.bak`` is left alone: it may be the last good version.
+    file. ``<name>.bak``, the history folder and the backups are left alone: the kept copy
+    still points at its history.
     """
     store = Store(path, lock_timeout=lock_timeout)
     real = store.real_path
-    _ensure_directory(real.parent)
+    ensure_directory(real.parent)
     with store_lock(store.lock_path, timeout=lock_timeout, db_path=store.path):
         sweep_temp_files(real, older_than=0.0)
         try:
@@ -645,8 +924,11 @@ def reset_store(
             except FileNotFoundError:
                 raw = None
             kept = preserve_copy(real, raw, "reset") if raw is not None else None
-            meta = Meta(SCHEMA_VERSION, peek_generation(raw) + 1, utc_now_iso("seconds"), WRITER)
-            atomic_write_bytes(real, encode_store({}, meta))
+            folder = store._fresh_history_folder()
+            state = HistoryState(folder.name)
+            written = store.now_iso()[:19] + "+00:00"
+            meta = Meta(SCHEMA_VERSION, peek_generation(raw) + 1, written, WRITER)
+            atomic_write_bytes(real, encode_store({HISTORY: {"1": state.to_doc()}}, meta))
         except OSError as exc:
             raise StoreWriteError.from_oserror(exc) from exc
     return kept

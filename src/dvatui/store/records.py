@@ -1,0 +1,158 @@
+"""The learner's records as the rest of dvatui sees them: frozen values, no file knowledge.
+
+``Bookmark`` and ``Answer`` are what the learner made; ``QuestionProgress`` is what dvatui
+derives from the answers to one question (a fold over them, so it can always be rebuilt from
+the history); ``StoreSnapshot`` is one consistent read of all of it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeAlias, TypeVar
+
+T = TypeVar("T")
+
+BookmarkKind: TypeAlias = Literal["section", "item"]
+BOOKMARK_KINDS: tuple[BookmarkKind, ...] = ("section", "item")
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A bookmarked section or item of the notes."""
+
+    target_id: str
+    kind: BookmarkKind
+    chapter_id: str
+    section_id: str
+    label: str
+    comment: str
+    created_at: str  # ISO 8601, UTC
+    #: A stable unique id (export/import); derived from the target and creation time for
+    #: bookmarks migrated from data format 1. Bookkeeping: not part of equality.
+    id: str = field(default="", compare=False)
+    #: When the bookmark or its comment last changed (ISO 8601, UTC): the newer one wins
+    #: when two histories are merged. Bookkeeping: not part of equality.
+    updated_at: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer to one quiz question (every answer is kept, as history)."""
+
+    question_id: str
+    section_id: str
+    chapter_id: str
+    chosen: tuple[int, ...]
+    correct: bool
+    answered_at: str  # ISO 8601, UTC
+    #: A stable unique id: merging two histories is a union by this id (not part of
+    #: equality: two answers are equal when the learner's answer is).
+    id: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionProgress:
+    """What the learner's answers to one question add up to.
+
+    A pure fold over that question's answers (``first`` then ``with_answer``), so it is
+    the same whatever order the answers arrive in, and it can be rebuilt from the history.
+    """
+
+    question_id: str
+    section_id: str
+    chapter_id: str
+    attempts: int
+    correct_attempts: int
+    latest_correct: bool
+    latest_chosen: tuple[int, ...]
+    latest_at: str
+    latest_answer_id: str
+    #: Room for the spaced-review state of this question (kept as given, JSON data).
+    scheduling: Mapping[str, Any] | None = None
+
+    @classmethod
+    def first(cls, answer: Answer) -> QuestionProgress:
+        return cls(
+            question_id=answer.question_id,
+            section_id=answer.section_id,
+            chapter_id=answer.chapter_id,
+            attempts=1,
+            correct_attempts=int(answer.correct),
+            latest_correct=answer.correct,
+            latest_chosen=answer.chosen,
+            latest_at=answer.answered_at,
+            latest_answer_id=answer.id,
+        )
+
+    def with_answer(self, answer: Answer) -> QuestionProgress:
+        """This progress after one more answer (the latest by time wins, ties by id)."""
+        newer = (answer.answered_at, answer.id) >= (self.latest_at, self.latest_answer_id)
+        counted = replace(
+            self,
+            attempts=self.attempts + 1,
+            correct_attempts=self.correct_attempts + int(answer.correct),
+        )
+        if not newer:
+            return counted
+        return replace(
+            counted,
+            section_id=answer.section_id,
+            chapter_id=answer.chapter_id,
+            latest_correct=answer.correct,
+            latest_chosen=answer.chosen,
+            latest_at=answer.answered_at,
+            latest_answer_id=answer.id,
+        )
+
+    def latest_answer(self) -> Answer:
+        """The latest answer, as it was recorded."""
+        return Answer(
+            question_id=self.question_id,
+            section_id=self.section_id,
+            chapter_id=self.chapter_id,
+            chosen=self.latest_chosen,
+            correct=self.latest_correct,
+            answered_at=self.latest_at,
+            id=self.latest_answer_id,
+        )
+
+
+def fold_progress(
+    answers: list[Answer], into: Mapping[str, QuestionProgress] | None = None
+) -> dict[str, QuestionProgress]:
+    """Add ``answers`` to ``into`` (or to nothing): question id -> progress."""
+    result = dict(into or {})
+    for answer in answers:
+        known = result.get(answer.question_id)
+        result[answer.question_id] = (
+            QuestionProgress.first(answer) if known is None else known.with_answer(answer)
+        )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSnapshot:
+    """Everything the UI shows, from one read of the data file."""
+
+    bookmarks: tuple[Bookmark, ...]
+    latest_answers: Mapping[str, Answer]
+    settings: Mapping[str, Any]
+    #: Every answer ever recorded (the length of the history).
+    answer_count: int
+    #: Increases by one with every write; equal generations mean equal data.
+    generation: int
+    read_only: bool
+    #: question id -> what the answers to it add up to.
+    progress: Mapping[str, QuestionProgress] = field(default_factory=dict)
+    _bookmarked: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    def is_bookmarked(self, target_id: str) -> bool:
+        return target_id in self._bookmarked
+
+    def bookmark(self, target_id: str) -> Bookmark | None:
+        return next((b for b in self.bookmarks if b.target_id == target_id), None)
+
+    def setting(self, key: str, default: T | None = None) -> T | Any:
+        return copy.deepcopy(self.settings[key]) if key in self.settings else default
