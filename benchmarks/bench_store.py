@@ -2,6 +2,22 @@
 
     python benchmarks/bench_store.py            # ~1 minute: latency + 100 kill runs each
     python benchmarks/bench_store.py --runs 20  # quicker
+    python benchmarks/bench_store.py --history 1000 10000 100000 --json
+
+With ``--history N`` it measures how the store's costs depend on the length of the answer
+history instead: it builds a store with N past answers (600 questions, 100 bookmarks) and
+prints, per N, one JSON object (``--json``) or a line of text with
+
+* ``history``: N;
+* ``write_ms_median`` / ``write_ms_p95``: one ``record_answer`` (lock, history segment,
+  main file, fsyncs), 60 times;
+* ``open_ms``: ``Store.open`` on a new ``Store`` (lock, validation, repair check), median;
+* ``idle_check_ms``: ``Store.changed()`` when nothing changed (a stat), median of 2,000;
+* ``bookmark_ms_median``: adding or removing a bookmark;
+* ``bookmarks_process_ms`` and ``bookmarks_process_ratio``: the whole ``dvatui bookmarks``
+  process on this store, and divided by the same on an empty store (what opening costs for
+  what does not need the history);
+* ``main_file_kib``: the size of the main data file.
 
 Prints:
 * median / p95 latency of each write (every write is lock + fresh TinyDB + fsync + rename +
@@ -24,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +52,9 @@ sys.path.insert(0, str(WORKER.parent))  # the crash test's line reader, shared
 from test_store_crash import Lines  # noqa: E402
 from tinydb import TinyDB  # noqa: E402
 
-from dvatui.store import CorruptStoreError, Store  # noqa: E402
+from dvatui.store import Answer, CorruptStoreError, ExportData, Store  # noqa: E402
+from dvatui.store.documents import history_state_of  # noqa: E402
+from dvatui.store.history import iter_answers, pending_after  # noqa: E402
 from dvatui.store.storage import parse_store_bytes, temp_file_pattern  # noqa: E402
 
 
@@ -117,10 +136,13 @@ def _count_answers(db: Path, ours: bool) -> int | None:
         return 0
     raw = db.read_bytes()
     try:
-        if ours:
+        if ours:  # answers live in history segments (an uncounted one included)
             _, tables = parse_store_bytes(raw, db)
-        else:
-            tables = json.loads(raw) if raw else {}
+            state = history_state_of(tables, db.name)
+            folder = db.with_name(state.folder)
+            _, on_disk = pending_after(folder, state)
+            return sum(1 for _ in iter_answers(folder, on_disk))
+        tables = json.loads(raw) if raw else {}
         return len(tables.get("answers", {}))
     except (ValueError, CorruptStoreError, AttributeError):
         return None
@@ -190,12 +212,107 @@ def torn_reads(folder: Path, ours: bool, seconds: float) -> tuple[int, int]:
     return reads, torn
 
 
+# ----------------------------------------------------------------------------- history
+
+
+def _build_history(db: Path, count: int) -> Store:
+    """A store holding ``count`` past answers over 600 questions, and 100 bookmarks."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    answers = [
+        Answer(question_id=f"c{i % 25}-q{i % 600}", section_id=f"s{i % 160}",
+               chapter_id=f"c{i % 25}", chosen=(i % 4,), correct=i % 3 > 0,
+               answered_at=(start + timedelta(seconds=37 * i)).isoformat(),
+               id=f"bench-{i:08d}")
+        for i in range(count)
+    ]
+    store = Store.open(db)
+    store.import_document(ExportData([], answers, {"theme": "dva-night"}))
+    for i in range(100):
+        store.add_bookmark(target_id=f"c{i % 25}-item{i}", kind="item", chapter_id=f"c{i % 25}",
+                           section_id=f"s{i}", label=f"Item {i}: a typical label of forty chars",
+                           comment="a short comment" if i % 3 == 0 else "")
+    return store
+
+
+def _process_ms(db: Path, repeat: int = 7) -> float:
+    """Median wall time of a whole ``dvatui bookmarks`` process on ``db``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "dvatui", "bookmarks", "--db", str(db)]
+    subprocess.run(command, env=env, capture_output=True, check=True)  # warm the notes cache
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, capture_output=True, check=True)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1e3
+
+
+def bench_history(folder: Path, count: int, empty_process_ms: float) -> dict[str, object]:
+    db = folder / f"history-{count}" / "dvatui.json"
+    store = _build_history(db, count)
+    counter = iter(range(10**6))
+    writes = _time(lambda: store.record_answer(
+        question_id=f"c1-q{next(counter) % 600}", section_id="s1", chapter_id="c1",
+        chosen=(1,), correct=True), 60)
+    flips = iter(range(10**6))
+
+    def bookmark() -> None:
+        if next(flips) % 2:
+            store.remove_bookmark("bench-toggle")
+        else:
+            store.add_bookmark(target_id="bench-toggle", kind="section", chapter_id="c1",
+                               section_id="s1", label="T")
+
+    bookmarks = _time(bookmark, 60)
+    opens = _time(lambda: Store.open(db), 15)
+    store.snapshot()
+    idle = _time(store.changed, 2000)
+    process = _process_ms(db)
+    ordered = sorted(writes)
+    return {
+        "history": count,
+        "write_ms_median": round(statistics.median(writes) * 1e3, 3),
+        "write_ms_p95": round(ordered[round(0.95 * (len(ordered) - 1))] * 1e3, 3),
+        "open_ms": round(statistics.median(opens) * 1e3, 3),
+        "idle_check_ms": round(statistics.median(idle) * 1e3, 4),
+        "bookmark_ms_median": round(statistics.median(bookmarks) * 1e3, 3),
+        "bookmarks_process_ms": round(process, 1),
+        "bookmarks_process_ratio": round(process / empty_process_ms, 3),
+        "main_file_kib": round(db.stat().st_size / 1024, 1),
+    }
+
+
+def run_history(counts: list[int], as_json: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
+        folder = Path(tmp)
+        empty = folder / "empty" / "dvatui.json"
+        Store.open(empty).set_setting("theme", "dva-night")
+        empty_ms = _process_ms(empty)
+        if not as_json:
+            print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
+                  f"`dvatui bookmarks` on an empty store: {empty_ms:.1f} ms")
+        for count in counts:
+            result = bench_history(folder, count, empty_ms)
+            if as_json:
+                print(json.dumps(result), flush=True)
+            else:
+                print("  " + "  ".join(f"{k} {v}" for k, v in result.items()), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=100, help="kill -9 runs per storage")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reader-seconds", type=float, default=2.0)
+    parser.add_argument("--history", type=int, nargs="+", metavar="N",
+                        help="measure costs against N past answers instead (one or more N)")
+    parser.add_argument("--json", action="store_true",
+                        help="with --history: one JSON object per N")
     args = parser.parse_args()
+    if args.history:
+        run_history(args.history, args.json)
+        return
     print(f"python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         folder = Path(tmp)

@@ -146,12 +146,45 @@ def settings_of(tables: Tables) -> dict[str, Any]:
     return settings
 
 
-def progress_of(tables: Tables) -> dict[str, QuestionProgress]:
+ProgressMemo = dict[tuple[Any, ...], QuestionProgress]
+_MEMO_FIELDS = (
+    "question_id",
+    "section_id",
+    "chapter_id",
+    "attempts",
+    "correct_attempts",
+    "latest_correct",
+    "latest_at",
+    "latest_answer_id",
+)
+
+
+def _memo_key(doc: Mapping[str, Any]) -> tuple[Any, ...]:
+    chosen = doc.get("latest_chosen")
+    scheduling = doc.get("scheduling")
+    return (
+        *(doc.get(name) for name in _MEMO_FIELDS),
+        tuple(chosen) if isinstance(chosen, list) else chosen,
+        json.dumps(scheduling, sort_keys=True) if scheduling is not None else None,
+    )
+
+
+def progress_of(tables: Tables, memo: ProgressMemo | None = None) -> dict[str, QuestionProgress]:
+    """question id -> progress. ``memo`` keeps converted records between versions of the
+    file, so a new version costs a conversion only for the records that changed."""
     result: dict[str, QuestionProgress] = {}
+    fresh: ProgressMemo = {}
     for _, doc in ordered_docs(tables.get(PROGRESS, {})):
-        record = progress_from_doc(doc)
+        key = _memo_key(doc)
+        record = memo.get(key) if memo is not None else None
+        if record is None:
+            record = progress_from_doc(doc)
         if record is not None:
             result[record.question_id] = record
+            fresh[key] = record
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return result
 
 

@@ -347,6 +347,16 @@ def _too_deep(value: object) -> bool:
     return False
 
 
+def _may_nest(doc: dict[str, Any]) -> bool:
+    """False for the common flat document (scalars and lists of scalars): no walk needed."""
+    for value in doc.values():
+        if isinstance(value, dict):
+            return True
+        if isinstance(value, list) and any(isinstance(x, dict | list) for x in value):
+            return True
+    return False
+
+
 def _table_problem(name: str, table: object) -> str | None:
     if not isinstance(table, dict):
         return f"table {name[:60]!r} is {_describe_json_type(table)}, not an object of documents"
@@ -361,7 +371,7 @@ def _table_problem(name: str, table: object) -> str | None:
                 f"document {doc_id} of table {name[:60]!r} is {_describe_json_type(doc)},"
                 " not an object"
             )
-        if _too_deep(doc):
+        if _may_nest(doc) and _too_deep(doc):
             return (
                 f"document {doc_id} of table {name[:60]!r} nests more than {MAX_DEPTH} levels deep"
             )

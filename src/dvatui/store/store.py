@@ -30,6 +30,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeAlias, TypeVar
@@ -44,6 +45,7 @@ from dvatui.store.documents import (
     HISTORY,
     PROGRESS,
     SETTINGS,
+    ProgressMemo,
     Transaction,
     bookmark_from_doc,
     bookmark_to_doc,
@@ -225,21 +227,15 @@ def _stat_key(path: Path) -> tuple[int, int, int, int] | None:
 
 
 class Loaded:
-    """One version of the main file, parsed and converted once (reads are far more common)."""
+    """One version of the main file, parsed once; converted to records as they are asked for."""
 
-    __slots__ = (
-        "bookmarked",
-        "bookmarks",
-        "history",
-        "latest",
-        "legacy_answers",
-        "meta",
-        "progress",
-        "settings",
-    )
-
-    def __init__(self, meta: Meta | None, tables: Tables, db_name: str) -> None:
+    def __init__(
+        self, meta: Meta | None, tables: Tables, db_name: str, memo: ProgressMemo | None = None
+    ) -> None:
         self.meta = meta
+        self._tables = tables
+        self._db_name = db_name
+        self._memo = memo
         self.bookmarks = tuple(bookmarks_of(tables))
         self.bookmarked = frozenset(b.target_id for b in self.bookmarks)
         self.settings = settings_of(tables)
@@ -247,18 +243,21 @@ class Loaded:
         self.legacy_answers: tuple[Answer, ...] | None = None
         if meta is not None and meta.schema_version == 1:
             self.legacy_answers = tuple(v1_answers_of(tables))
-            self.progress: Mapping[str, QuestionProgress] = MappingProxyType(
-                fold_progress(list(self.legacy_answers))
-            )
             self.history = HistoryState(
                 history.default_folder_name(db_name), 0, 0, len(self.legacy_answers)
             )
         else:
-            self.progress = MappingProxyType(progress_of(tables))
             self.history = history_state_of(tables, db_name)
-        self.latest: Mapping[str, Answer] = MappingProxyType(
-            {qid: p.latest_answer() for qid, p in self.progress.items()}
-        )
+
+    @cached_property
+    def progress(self) -> Mapping[str, QuestionProgress]:
+        if self.legacy_answers is not None:
+            return MappingProxyType(fold_progress(list(self.legacy_answers)))
+        return MappingProxyType(progress_of(self._tables, self._memo))
+
+    @cached_property
+    def latest(self) -> Mapping[str, Answer]:
+        return MappingProxyType({qid: p.latest_answer() for qid, p in self.progress.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +300,7 @@ class Store:
         #: Where the data-format-1 file was kept when it was upgraded by this open.
         self.migrated_from: Path | None = None
         self._cache: tuple[tuple[int, int, int, int] | None, Loaded] | None = None
+        self._memo: ProgressMemo = {}
         self._backed_up_on: date | None = None
 
     def __repr__(self) -> str:
@@ -421,7 +421,7 @@ class Store:
         except (CorruptStoreError, FutureSchemaError) as exc:
             self._preserve(exc)
             raise
-        loaded = Loaded(meta, tables, self.real_path.name)
+        loaded = Loaded(meta, tables, self.real_path.name, self._memo)
         # The stat key of the bytes read: if the file was replaced after the stat, the next
         # look sees a different key and reads again.
         self._cache = (key, loaded)
@@ -492,7 +492,7 @@ class Store:
         # new file's stat, so this store does not re-read its own write.
         self._cache = (
             _stat_key(self.real_path),
-            Loaded(new_meta, txn.tables, self.real_path.name),
+            Loaded(new_meta, txn.tables, self.real_path.name, self._memo),
         )
 
     def _history_dir_of(self, state: HistoryState) -> Path:
