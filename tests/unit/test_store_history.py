@@ -15,6 +15,7 @@ from dvatui.store import (
     SCHEMA_VERSION,
     Answer,
     CorruptStoreError,
+    ReadOnlyStoreError,
     ImportFormatError,
     Store,
     StoreLinkError,
@@ -392,3 +393,35 @@ def test_a_malformed_import_changes_nothing(db: Path, tmp_path: Path, content: s
     assert problem in str(caught.value) and str(path) in str(caught.value)
     assert "Nothing was changed" in str(caught.value)
     assert db.read_bytes() == before
+
+
+# ------------------------------------------------------------------------ failure paths
+
+
+def test_an_unusable_lock_opens_read_only_and_says_why(db: Path) -> None:
+    store = Store.open(db)
+    mark(store, "n1")
+    lock = db.with_name("dvatui.json.lock")
+    lock.unlink()
+    lock.mkdir()  # a lock path that is a folder
+    opened = Store.open(db)
+    assert opened.read_only and opened.is_bookmarked("n1")
+    assert opened.read_only_reason is not None and str(lock) in opened.read_only_reason
+    with pytest.raises(ReadOnlyStoreError) as caught:
+        mark(opened, "n2")
+    assert str(lock) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"_meta": {"schema_version": 2, "x": "abc', "(Unterminated string starting at line 1, column"),
+        (b'{"_meta": 1' + b"1" * 5000 + b"}", "a number too long to read"),
+    ],
+)
+def test_damage_messages_read_well(db: Path, content: bytes, words: str) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes(content)
+    with pytest.raises(CorruptStoreError) as caught:
+        Store.open(db)
+    assert words in str(caught.value) and "at at" not in str(caught.value)

@@ -89,9 +89,9 @@ class CorruptStoreError(StoreError):
         self.previous_path: Path | None = None
 
     def __str__(self) -> str:
-        restore = "restore a backup over it while dvatui is closed"
+        restore = "bring back a daily backup with `dvatui restore`"
         if self.previous_path is not None:
-            restore += f" (the previous version is {self.previous_path})"
+            restore += f" (the previous version of this file is {self.previous_path})"
         return (
             f"dvatui cannot read its data file {self.path}: {self.problem}."
             f"{_copy_sentence(self.backup_path, self.backup_error)}"
@@ -282,16 +282,18 @@ def parse_store_bytes(raw: bytes, path: Path, *, allow_future: bool = False) -> 
         top = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except _DuplicateKeyError as exc:
         raise corrupt(f"{exc}, so one of the two would be lost on the next save") from None
-    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        where = (
-            f" at line {exc.lineno}, column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
+    except json.JSONDecodeError as exc:
+        detail = exc.msg.removesuffix(" at")  # "Unterminated string starting at" + " at line"
         raise corrupt(
-            f"the file is not valid JSON ({detail}{where}); it may be cut short or edited"
+            f"the file is not valid JSON ({detail} at line {exc.lineno}, column {exc.colno});"
+            " it may be cut short or edited"
         ) from None
+    except RecursionError:
+        raise corrupt("the file nests JSON far deeper than dvatui ever writes") from None
+    except ValueError as exc:
+        # e.g. an integer of thousands of digits (Python's int-string limit), NaN
+        what = "a number too long to read" if "digits" in str(exc) else str(exc)[:80]
+        raise corrupt(f"the file is not valid dvatui JSON ({what})") from None
     if not isinstance(top, dict):
         raise corrupt(f"the file holds {_describe_json_type(top)} instead of a JSON object")
     meta_obj = top.pop(META_KEY, None)

@@ -297,6 +297,8 @@ class Store:
         self.clock = clock
         #: The schema version of a newer file opened read-only, else None.
         self.future_version: int | None = None
+        #: Why a store asked to be writable was opened read-only (None if it was not).
+        self.read_only_reason: str | None = None
         #: Where the data-format-1 file was kept when it was upgraded by this open.
         self.migrated_from: Path | None = None
         self._cache: tuple[tuple[int, int, int, int] | None, Loaded] | None = None
@@ -342,12 +344,27 @@ class Store:
         store._check_link()
         if read_only or not store.real_path.parent.is_dir():
             store._validate()
-        else:
-            with store_lock(store.lock_path, timeout=lock_timeout, db_path=store.path):
-                sweep_temp_files(store.real_path, older_than=0.0)
-                store._validate()
-                if store.future_version is None:
-                    store._repair_and_upgrade()
+            return store
+        try:
+            lock = store_lock(store.lock_path, timeout=lock_timeout, db_path=store.path)
+            lock.__enter__()
+        except StoreWriteError as exc:
+            # A read-only folder, a lock file owned by someone else, a lock path that is a
+            # folder: the data can still be read. Say why nothing will be saved.
+            store.read_only = True
+            store.read_only_reason = (
+                f"its lock file {store.lock_path} cannot be created or opened"
+                f" ({exc.strerror or exc})"
+            )
+            store._validate()
+            return store
+        try:
+            sweep_temp_files(store.real_path, older_than=0.0)
+            store._validate()
+            if store.future_version is None:
+                store._repair_and_upgrade()
+        finally:
+            lock.__exit__(None, None, None)
         return store
 
     def _check_link(self) -> None:
@@ -441,11 +458,10 @@ class Store:
     def _transact(self, operation: Callable[[Transaction], R], *, locked: bool = False) -> R:
         """Run ``operation`` on the main file's tables under the lock; on disk when it returns."""
         if self.read_only:
-            why = (
-                f"it was saved by a newer dvatui, data format {self.future_version}"
-                if self.future_version is not None
-                else ""
-            )
+            if self.future_version is not None:
+                why = f"it was saved by a newer dvatui, data format {self.future_version}"
+            else:
+                why = self.read_only_reason or ""
             raise ReadOnlyStoreError(self.path, why)
         if locked:
             return self._transact_locked(operation)
