@@ -1,4 +1,4 @@
-"""The Textual app: wiring only. The study screen lives in ``screens/main.py``."""
+"""The Textual app: owns the study session, saves in a worker, installs the main screen."""
 
 from __future__ import annotations
 
@@ -8,37 +8,28 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import App
 from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 
 from dvatui.domain.cache import load_corpus_cached
 from dvatui.domain.model import Corpus
+from dvatui.messages import StudyChanged
 from dvatui.paths import shipped_themes_dir
+from dvatui.screens.dialogs import DataProblemScreen
 from dvatui.screens.main import MainScreen
+from dvatui.store import CorruptStoreError, FutureSchemaError, StoreError
+from dvatui.study import SaveFailure, StudySession
 from dvatui.themes import load_themes
-
-if TYPE_CHECKING:
-    from textual.command import Provider
-
-
-def _section_commands() -> type[Provider]:
-    """The "Go to section" palette provider (imported when the palette first opens)."""
-    from dvatui.commands import SectionCommands
-
-    return SectionCommands
-
-
-def _bookmark_commands() -> type[Provider]:
-    """The "Open bookmark" palette provider (imported when the palette first opens)."""
-    from dvatui.commands import BookmarkCommands
-
-    return BookmarkCommands
-
 
 SIGNAL_EXIT_GRACE = 3.0
 """Seconds a signal-initiated exit may take before the process is ended hard."""
+FLUSH_TIMEOUT = 2.0
+"""Seconds the exit waits for a save that is already running."""
+EXIT_DATA = 2
 
 
 class DvaApp(App[None]):
@@ -46,13 +37,24 @@ class DvaApp(App[None]):
 
     TITLE = "dvatui"
     CSS_PATH = ["dvatui.tcss", "screens/main.tcss"]
-    COMMANDS = App.COMMANDS | {_section_commands, _bookmark_commands}
     ENABLE_COMMAND_PALETTE = True
+    SYNC_INTERVAL = 2.0
+    """Seconds between checks for changes another dvatui session made to the data file."""
 
-    def __init__(self, corpus: Corpus, db_path: Path, themes_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        db_path: Path,
+        themes_dir: Path | None = None,
+        *,
+        session: StudySession | None = None,
+    ) -> None:
         super().__init__()
-        self.corpus = corpus
-        self.db_path = db_path
+        self.session = session or StudySession(corpus, db_path)
+        self.session.on_queued = self._queued
+        self.study_changed: Signal[StudyChanged] = Signal(self, "study-changed")
+        self._data_problem: StoreError | None = None
+        self._exiting = False
         loaded = load_themes(themes_dir or shipped_themes_dir())
         for theme in loaded.themes:
             self.register_theme(theme)
@@ -62,23 +64,184 @@ class DvaApp(App[None]):
             self.animation_level = "none"
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.corpus, self.db_path)
+        return MainScreen()
+
+    def on_load(self) -> None:
+        self._open_data()  # before the first screen is built, so it starts with the data
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        self.watch(self, "theme", self._remember_theme, init=False)
+        self.set_interval(self.SYNC_INTERVAL, self._sync)
         if self._theme_errors:
-            self.notify("Some theme files were skipped:\n" + "\n".join(self._theme_errors),
-                        severity="warning", timeout=10, markup=False)
-        if self.corpus.errors:
-            first = self.corpus.errors[0]
-            extra = len(self.corpus.errors) - 1
+            self.notify(
+                "Some theme files were skipped:\n" + "\n".join(self._theme_errors),
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        if self.session.corpus.errors:
+            first = self.session.corpus.errors[0]
+            extra = len(self.session.corpus.errors) - 1
             more = f" (and {extra} more)" if extra else ""
-            self.notify(f"Some notes could not be loaded: {first}{more}. "
-                        "Run `dvatui check` for the full list.", severity="warning", timeout=10,
-                        markup=False)
+            self.notify(
+                f"Some notes could not be loaded: {first}{more}. "
+                "Run `dvatui check` for the full list.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        if self._data_problem is not None:
+            self._ask_about(self._data_problem)
+        self._tell_about_the_data_file()
+
+    # -- the data file --------------------------------------------------------------------
+    def _open_data(self, *, read_only: bool = False) -> bool:
+        try:
+            self.session.open(read_only=read_only)
+        except (StoreError, OSError) as exc:
+            self._data_problem = exc if isinstance(exc, StoreError) else StoreError(str(exc))
+            return False
+        self._data_problem = None
+        theme = self.session.setting("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        return True
+
+    def _tell_about_the_data_file(self) -> None:
+        """Say why the data is read-only, or that it was upgraded (and where the old file is)."""
+        reason, old = self.session.read_only_reason, self.session.migrated_from
+        if self.session.read_only and reason:
+            self.notify(
+                f"Read-only: {reason}. Bookmarks and answers will not be saved.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        if old is not None:
+            self.notify(
+                f"Your data file was upgraded; the old one is kept at {old}.",
+                timeout=8,
+                markup=False,
+            )
+
+    def _ask_about(self, problem: StoreError) -> None:
+        """Say what is wrong with the data file and ask what to do. Nothing is overwritten."""
+        future = isinstance(problem, FutureSchemaError)
+        self.push_screen(DataProblemScreen(str(problem), allow_read_only=future), self._data_choice)
+
+    def _data_choice(self, choice: str | None) -> None:
+        if choice == "fresh":
+            try:
+                kept = self.session.start_fresh()
+            except (StoreError, OSError) as exc:
+                self.notify(
+                    f"Could not start fresh: {exc}", severity="error", timeout=10, markup=False
+                )
+                return
+            self._data_problem = None
+            if kept:
+                self.notify(
+                    f"Started with empty data. The old file is kept at {kept}.",
+                    timeout=8,
+                    markup=False,
+                )
+        elif choice == "read-only":
+            if not self._open_data(read_only=True):
+                assert self._data_problem is not None
+                self._ask_about(self._data_problem)
+                return
+            self.notify(
+                "Read-only: bookmarks and answers will not be saved.", severity="warning", timeout=8
+            )
+        else:
+            self.exit(return_code=EXIT_DATA)
+            return
+        self.study_changed.publish(StudyChanged(None, reopened=True))
+
+    def _sync(self) -> None:
+        """Show what another session (a second SSH login) saved; never raise."""
+        if self._data_problem is not None or self._exiting:
+            return
+        try:
+            changed = self.session.refresh()
+        except (CorruptStoreError, FutureSchemaError) as exc:
+            self._data_problem = exc
+            self._ask_about(exc)
+            return
+        except Exception as exc:  # a passing read problem: try again at the next tick
+            self.log.warning(f"data file sync failed: {exc}")
+            return
+        if changed:
+            self.study_changed.publish(StudyChanged(None))
+
+    def _remember_theme(self, theme: str) -> None:
+        self.session.set_setting("theme", theme)
+
+    # -- saving ---------------------------------------------------------------------------
+    def _queued(self, sections: frozenset[str]) -> None:
+        """A change is in memory and queued: save it in a thread, show it now."""
+        if not self._exiting:  # else the exit's flush saves it
+            self.run_worker(
+                self.session.run_pending, thread=True, group="saves", exit_on_error=False
+            )
+        if sections:
+            self.study_changed.publish(StudyChanged(sections))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group not in ("saves", "exit"):
+            return
+        if event.state == WorkerState.ERROR:  # the session reports failures: this is a bug
+            self.notify(f"Saving failed: {worker.error}", severity="error", markup=False)
+            if worker.group == "exit":
+                self.exit(return_code=EXIT_DATA)
+        if event.state != WorkerState.SUCCESS or (worker.group == "saves" and self._exiting):
+            return  # when exiting, failures are reported on the way out
+        failures = self.session.take_failures()  # also those of a save the exit waited for
+        if worker.group == "exit":
+            self.exit(
+                return_code=EXIT_DATA if failures else 0,
+                message=_failure_text(failures) if failures else None,
+            )
+        elif failures:
+            self.notify(
+                "\n".join(f.message for f in failures), severity="error", timeout=10, markup=False
+            )
+            self.study_changed.publish(StudyChanged(None))
+
+    # -- quitting -------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit once every change is saved (the key does not wait for the disk)."""
+        self._exit_after_saving()
+
+    def _exit_after_saving(self) -> None:
+        if self._exiting:
+            return
+        self._exiting = True
+        self.session.save_position()
+        if self.session.pending:
+            self.run_worker(
+                lambda: self.session.flush(FLUSH_TIMEOUT),
+                thread=True,
+                group="exit",
+                exit_on_error=False,
+            )
+        else:
+            self.exit()
+
+    async def on_unmount(self) -> None:
+        """Last stop, however the app ends: save the learner's place and anything pending."""
+        self._exiting = True
+        self.session.save_position()
+        if self.session.pending:
+            await asyncio.to_thread(self.session.flush, FLUSH_TIMEOUT)
+        failures = self.session.take_failures()
+        if failures:  # printed once the terminal is restored
+            self.exit(return_code=EXIT_DATA, message=_failure_text(failures))
 
     def _install_signal_handlers(self) -> None:
-        """A dropped SSH session sends SIGHUP: exit cleanly (every change is already saved)."""
+        """A dropped SSH session sends SIGHUP: save what is pending and exit cleanly."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             # Not possible off the main thread or on some platforms: then Textual's default.
@@ -86,21 +249,21 @@ class DvaApp(App[None]):
                 loop.add_signal_handler(sig, self._exit_on_signal, sig)
 
     def _exit_on_signal(self, signum: int) -> None:
-        """Remember the learner's place, exit, and make sure the process really ends.
+        """Save the learner's place and pending changes, exit, and make sure the process ends.
 
         On a hang-up Textual's shutdown can block for good writing to the dead terminal
-        (its writer thread's queue fills up; seen about once in six hang-ups here). Every
-        bookmark and answer is already on disk, so after a grace period a hard exit loses
-        nothing.
+        (its writer thread's queue fills up; seen about once in six hang-ups here). The
+        saves finish first (at most ``FLUSH_TIMEOUT``), so a hard exit after the grace
+        period loses nothing.
         """
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                with contextlib.suppress(Exception):
-                    screen.save_position()
         watchdog = threading.Timer(SIGNAL_EXIT_GRACE, os._exit, args=(128 + signum,))
         watchdog.daemon = True
         watchdog.start()
-        self.exit()
+        self._exit_after_saving()
+
+
+def _failure_text(failures: list[SaveFailure]) -> Text:
+    return Text("\n".join(f"dvatui: {f.message}" for f in failures))
 
 
 def make_app(*, notes: Path, db_path: Path, themes_dir: Path | None = None) -> DvaApp:

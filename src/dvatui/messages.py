@@ -1,13 +1,45 @@
-"""App-wide messages: widgets post them, the main screen handles them.
+"""App-wide messages: widgets post them, screens handle them.
 
-Widgets never persist anything; the main screen is the only caller of the store.
+Widgets never persist anything: screens pass what widgets show down to them, and call the
+study session (``app.session``) with what widgets ask for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
+from textual.dom import DOMNode
 from textual.message import Message
+from textual.signal import Signal
+
+from dvatui.study import StudySession
+
+
+@dataclass(frozen=True)
+class StudyChanged:
+    """Published on ``app.study_changed`` when what the session holds changed."""
+
+    sections: frozenset[str] | None
+    """Sections whose marks or counts changed; None when anything may have (a reload)."""
+    reopened: bool = False
+    """The data file was (re)opened: the place to start and the theme may differ too."""
+
+
+@runtime_checkable
+class StudyApp(Protocol):
+    """What screens, dialogs and palette providers may use of the app."""
+
+    session: StudySession
+    study_changed: Signal[StudyChanged]
+
+
+def study_app(node: DOMNode) -> StudyApp:
+    """The app of a mounted node, as a ``StudyApp``."""
+    app = node.app
+    if not isinstance(app, StudyApp):
+        raise TypeError(f"{type(app).__name__} does not hold a study session")
+    return app
 
 
 @dataclass
@@ -33,9 +65,15 @@ class BookmarkToggleRequested(Message):
 
 
 @dataclass
+class TargetRequested(Message):
+    """Show a section or a note item (e.g. from the command palette), and focus the note."""
+
+    target_id: str
+
+
+@dataclass
 class AnswerSubmitted(Message):
-    """The learner submitted an answer to a quiz question."""
+    """The learner submitted an answer to a quiz question (the screen has it graded)."""
 
     question_id: str
     chosen: tuple[int, ...]
-    correct: bool

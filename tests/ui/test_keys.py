@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from dvatui.app import DvaApp
@@ -25,14 +26,21 @@ def main(app: DvaApp) -> MainScreen:
     return screen
 
 
+async def saved(pilot: Pilot[None]) -> None:
+    """Wait for the saves: they run in worker threads, off the UI thread."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def current(app: DvaApp) -> str:
     section = main(app).current
     assert section is not None
     return section.id
 
 
-async def test_start_shows_first_section_with_tree_focused(app_factory: Callable[..., DvaApp]
-                                                           ) -> None:
+async def test_start_shows_first_section_with_tree_focused(
+    app_factory: Callable[..., DvaApp],
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
@@ -63,8 +71,9 @@ async def test_tree_keys_move_and_the_note_follows(app_factory: Callable[..., Dv
         assert note.section is not None and note.section.id == "alpha"
 
 
-async def test_enter_on_a_section_opens_it_in_the_note_pane(app_factory: Callable[..., DvaApp]
-                                                            ) -> None:
+async def test_enter_on_a_section_opens_it_in_the_note_pane(
+    app_factory: Callable[..., DvaApp],
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "enter")
@@ -85,8 +94,9 @@ async def test_tab_and_shift_tab_cycle_panes(app_factory: Callable[..., DvaApp])
         assert seen == ["NoteView", "QuizPanel", "SectionTree", "QuizPanel"]
 
 
-async def test_keys_typed_right_after_tab_reach_the_new_pane(app_factory: Callable[..., DvaApp]
-                                                             ) -> None:
+async def test_keys_typed_right_after_tab_reach_the_new_pane(
+    app_factory: Callable[..., DvaApp],
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "tab", "j", "j")  # no pause: type-ahead as over SSH
@@ -95,8 +105,7 @@ async def test_keys_typed_right_after_tab_reach_the_new_pane(app_factory: Callab
         assert app.query_one(NoteView).cursor == 2
 
 
-async def test_n_and_p_walk_sections_in_reading_order(app_factory: Callable[..., DvaApp]
-                                                      ) -> None:
+async def test_n_and_p_walk_sections_in_reading_order(app_factory: Callable[..., DvaApp]) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("tab")  # from the note pane, n/p are section keys
@@ -108,8 +117,14 @@ async def test_n_and_p_walk_sections_in_reading_order(app_factory: Callable[...,
         assert current(app) == "beta/rollouts"
         await pilot.press("p")
         order.append(current(app))
-        assert order == ["alpha/first-section", "alpha/second-section",
-                         "alpha/second-section/a-subsection", "beta", "beta/rollouts", "beta"]
+        assert order == [
+            "alpha/first-section",
+            "alpha/second-section",
+            "alpha/second-section/a-subsection",
+            "beta",
+            "beta/rollouts",
+            "beta",
+        ]
 
 
 async def test_note_cursor_keys(app_factory: Callable[..., DvaApp]) -> None:
@@ -129,39 +144,43 @@ async def test_note_cursor_keys(app_factory: Callable[..., DvaApp]) -> None:
         assert note.cursor == 0
 
 
-async def test_b_bookmarks_the_item_and_it_is_on_disk(app_factory: Callable[..., DvaApp],
-                                                      db_path: Path) -> None:
+async def test_b_bookmarks_the_item_and_it_is_on_disk(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "tab", "j", "b")
-        await pilot.pause()
+        await saved(pilot)
         item = app.query_one(NoteView).current_item
         assert item is not None
         marks = Store.open(db_path).bookmarks()
         assert [(b.target_id, b.kind) for b in marks] == [(item.id, "item")]
         assert marks[0].label.startswith("Beta is the second fact")
-        assert item.id in main(app).bookmarked
+        assert item.id in app.session.bookmarked
         await pilot.press("b")
-        await pilot.pause()
+        await saved(pilot)
         assert Store.open(db_path).bookmarks() == []
 
 
-async def test_b_in_the_tree_bookmarks_the_section(app_factory: Callable[..., DvaApp],
-                                                   db_path: Path) -> None:
+async def test_b_in_the_tree_bookmarks_the_section(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "b")
-        await pilot.pause()
+        await saved(pilot)
         marks = Store.open(db_path).bookmarks()
         assert [(b.target_id, b.kind, b.label) for b in marks] == [
-            ("alpha/first-section", "section", "First Section")]
+            ("alpha/first-section", "section", "First Section")
+        ]
         tree = app.query_one(SectionTree)
         assert tree.cursor_node is not None
         assert str(tree.cursor_node.label).startswith("★ First Section")
 
 
-async def test_bookmarks_dialog_jump_comment_remove(app_factory: Callable[..., DvaApp],
-                                                    db_path: Path) -> None:
+async def test_bookmarks_dialog_jump_comment_remove(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("G", "b", "g", "j", "tab", "j", "j", "b")  # a section and an item
@@ -173,7 +192,7 @@ async def test_bookmarks_dialog_jump_comment_remove(app_factory: Callable[..., D
         await pilot.pause()
         assert isinstance(app.focused, Input)
         await pilot.press(*"tricky", "enter")
-        await pilot.pause()
+        await saved(pilot)
         comments = {b.target_id: b.comment for b in Store.open(db_path).bookmarks()}
         assert comments["beta/rollouts"] == "tricky"
         await pilot.press("j", "enter")  # jump to the item bookmark
@@ -183,9 +202,10 @@ async def test_bookmarks_dialog_jump_comment_remove(app_factory: Callable[..., D
         assert app.query_one(NoteView).cursor == 2
         assert isinstance(app.focused, NoteView)
         await pilot.press("B", "d")
-        await pilot.pause()
+        await saved(pilot)
         assert [b.target_id for b in Store.open(db_path).bookmarks()] == [
-            app.query_one(NoteView).section.items[2].id]  # type: ignore[union-attr]
+            app.query_one(NoteView).section.items[2].id
+        ]  # type: ignore[union-attr]
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
@@ -225,8 +245,9 @@ async def test_palette_goes_to_a_section(app_factory: Callable[..., DvaApp]) -> 
         assert current(app) == "beta/rollouts"
 
 
-async def test_quiz_single_answer_is_stored(app_factory: Callable[..., DvaApp],
-                                            db_path: Path) -> None:
+async def test_quiz_single_answer_is_stored(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("G", "tab", "tab")
@@ -234,30 +255,32 @@ async def test_quiz_single_answer_is_stored(app_factory: Callable[..., DvaApp],
         assert quiz.question is not None and quiz.question.id == "beta-canary"
         await pilot.press("enter")  # nothing picked: a warning, nothing stored
         await pilot.press("1", "b", "enter")  # 1 then b: the last pick counts
-        await pilot.pause()
+        await saved(pilot)
         answers = Store.open(db_path).answers()
         assert [(a.question_id, a.chosen, a.correct) for a in answers] == [
-            ("beta-canary", (1,), True)]
+            ("beta-canary", (1,), True)
+        ]
         assert quiz.result is not None and quiz.result.correct
         await pilot.press("n")
         assert quiz.question.id == "beta-fast-rollback"
         await pilot.press("c", "enter")
-        await pilot.pause()
+        await saved(pilot)
         assert Store.open(db_path).latest_answers()["beta-fast-rollback"].correct is False
         assert "2/7 answered · 1 right" in app.title
         tree = app.query_one(SectionTree)
         assert tree.cursor_node is not None and "2/3 ✓1" in str(tree.cursor_node.label)
 
 
-async def test_quiz_choose_two_with_space(app_factory: Callable[..., DvaApp], db_path: Path
-                                          ) -> None:
+async def test_quiz_choose_two_with_space(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("G", "tab", "tab", "p")
         quiz = app.query_one(QuizPanel)
         assert quiz.question is not None and quiz.question.id == "beta-two"
         await pilot.press("space", "down", "space", "enter")
-        await pilot.pause()
+        await saved(pilot)
         latest = Store.open(db_path).latest_answers()
         assert latest["beta-two"].chosen == (0, 1) and latest["beta-two"].correct
 
@@ -274,8 +297,9 @@ async def test_quiz_r_reads_the_note(app_factory: Callable[..., DvaApp]) -> None
         assert isinstance(app.focused, NoteView)
 
 
-async def test_theme_is_picked_and_remembered(app_factory: Callable[..., DvaApp],
-                                              db_path: Path) -> None:
+async def test_theme_is_picked_and_remembered(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("t")
@@ -302,8 +326,14 @@ async def test_help_lists_keys_from_the_bindings(app_factory: Callable[..., DvaA
 
         text = help_markdown(main_screen := app.screen_stack[0])
         assert isinstance(main_screen, MainScreen)
-        for row in ("| tab | Pane |", "| B | Bookmarks |", "| / | Search |",
-                    "| b | Bookmark item |", "| enter | Submit |", "| r | Read the note |"):
+        for row in (
+            "| tab | Pane |",
+            "| B | Bookmarks |",
+            "| / | Search |",
+            "| b | Bookmark item |",
+            "| enter | Submit |",
+            "| r | Read the note |",
+        ):
             assert row in text
         await pilot.press("q")
         await pilot.pause()
@@ -330,8 +360,7 @@ async def test_reopening_returns_to_the_last_section(app_factory: Callable[..., 
         assert current(again) == "beta/rollouts"
 
 
-async def test_narrow_terminal_shows_one_pane_at_a_time(app_factory: Callable[..., DvaApp]
-                                                        ) -> None:
+async def test_narrow_terminal_shows_one_pane_at_a_time(app_factory: Callable[..., DvaApp]) -> None:
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -356,7 +385,8 @@ async def test_too_small_notice(app_factory: Callable[..., DvaApp]) -> None:
 
 
 async def test_damaged_data_file_is_kept_and_fresh_start_needs_consent(
-        app_factory: Callable[..., DvaApp], db_path: Path) -> None:
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b'{"bookmarks": {"1": ')
     app = app_factory()
@@ -364,8 +394,11 @@ async def test_damaged_data_file_is_kept_and_fresh_start_needs_consent(
         await pilot.pause()
         assert isinstance(app.screen, DataProblemScreen)
         assert db_path.read_bytes() == b'{"bookmarks": {"1": '  # untouched while asking
-        backups = [p for p in db_path.parent.iterdir() if p.name != db_path.name
-                   and not p.name.endswith(".lock")]
+        backups = [
+            p
+            for p in db_path.parent.iterdir()
+            if p.name != db_path.name and not p.name.endswith(".lock")
+        ]
         assert any(p.read_bytes() == b'{"bookmarks": {"1": ' for p in backups)
         await pilot.press("s")
         await pilot.pause()
@@ -375,8 +408,9 @@ async def test_damaged_data_file_is_kept_and_fresh_start_needs_consent(
     assert len(Store.open(db_path).bookmarks()) == 1
 
 
-async def test_damaged_data_file_quit_leaves_it_alone(app_factory: Callable[..., DvaApp],
-                                                      db_path: Path) -> None:
+async def test_damaged_data_file_quit_leaves_it_alone(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b"\x00\x00\x00")
     app = app_factory()
@@ -388,8 +422,9 @@ async def test_damaged_data_file_quit_leaves_it_alone(app_factory: Callable[...,
     assert db_path.read_bytes() == b"\x00\x00\x00"
 
 
-async def test_ssh_turns_animations_off(app_factory: Callable[..., DvaApp],
-                                        monkeypatch: object) -> None:
+async def test_ssh_turns_animations_off(
+    app_factory: Callable[..., DvaApp], monkeypatch: object
+) -> None:
     import pytest
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
@@ -414,11 +449,13 @@ async def test_help_scrolls_for_every_key_of_a_burst(app_factory: Callable[..., 
 
 
 async def test_a_subsection_without_questions_shows_its_sections_quiz(
-        app_factory: Callable[..., DvaApp], tmp_path: Path) -> None:
+    app_factory: Callable[..., DvaApp], tmp_path: Path
+) -> None:
     notes = tmp_path / "notes.md"
     notes.write_text(
         "# C\n\n## S\n\n- s fact\n\n### Sub\n\n- sub fact\n\n### Quizzed\n\n- q fact\n\n"
-        "```quiz\n? Which?\n- [x] a\n- [ ] b\n> because\n```\n")
+        "```quiz\n? Which?\n- [x] a\n- [ ] b\n> because\n```\n"
+    )
     app = app_factory(notes)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "j")
@@ -428,8 +465,9 @@ async def test_a_subsection_without_questions_shows_its_sections_quiz(
         assert quiz.question is not None and quiz.question.stem == "Which?"
 
 
-async def test_a_section_shows_its_subsections_items(app_factory: Callable[..., DvaApp],
-                                                     db_path: Path) -> None:
+async def test_a_section_shows_its_subsections_items(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "j", "tab")
@@ -438,13 +476,14 @@ async def test_a_section_shows_its_subsections_items(app_factory: Callable[..., 
         note = app.query_one(NoteView)
         assert [i.text for i in note.items] == ["- Delta fact.", "- Epsilon fact."]
         await pilot.press("j", "b")
-        await pilot.pause()
+        await saved(pilot)
         (mark,) = Store.open(db_path).bookmarks()
         assert mark.section_id == "alpha/second-section/a-subsection"
 
 
 async def test_the_last_note_line_can_be_scrolled_into_view(
-        app_factory: Callable[..., DvaApp]) -> None:
+    app_factory: Callable[..., DvaApp],
+) -> None:
     from dvatui.paths import shipped_notes_dir
 
     app = app_factory(shipped_notes_dir())
@@ -458,19 +497,29 @@ async def test_the_last_note_line_can_be_scrolled_into_view(
         assert last_line in visible
 
 
-async def test_changes_from_a_second_session_show_up(app_factory: Callable[..., DvaApp],
-                                                     db_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(MainScreen, "SYNC_INTERVAL", 0.05)
+async def test_changes_from_a_second_session_show_up(
+    app_factory: Callable[..., DvaApp], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DvaApp, "SYNC_INTERVAL", 0.05)
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         other = Store.open(db_path)  # another dvatui process on the same file
-        other.add_bookmark(target_id="beta/rollouts", kind="section", chapter_id="beta",
-                           section_id="beta/rollouts", label="Rollouts")
-        other.record_answer(question_id="beta-canary", section_id="beta/rollouts",
-                            chapter_id="beta", chosen=(1,), correct=True)
+        other.add_bookmark(
+            target_id="beta/rollouts",
+            kind="section",
+            chapter_id="beta",
+            section_id="beta/rollouts",
+            label="Rollouts",
+        )
+        other.record_answer(
+            question_id="beta-canary",
+            section_id="beta/rollouts",
+            chapter_id="beta",
+            chosen=(1,),
+            correct=True,
+        )
         await pilot.pause(0.3)
-        assert "beta/rollouts" in main(app).bookmarked
-        assert main(app).latest == {"beta-canary": True}
+        assert "beta/rollouts" in app.session.bookmarked
+        assert app.session.results == {"beta-canary": True}
         assert "1/7 answered · 1 right" in app.title

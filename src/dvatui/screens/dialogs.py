@@ -1,12 +1,10 @@
 """Modal dialogs: a damaged data file, bookmarks, a bookmark comment, search, help.
 
-Dialogs never touch the store: they get what they show from the main screen and hand the
-learner's choice back to it.
+Dialogs never touch the store: they read and change the learner's data through the study
+session (``app.session``) and hand the learner's choice back to the screen that opened them.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, Protocol
 
 from rich.table import Table
 from rich.text import Text
@@ -14,14 +12,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dvatui.domain.search import SearchIndex
-
-if TYPE_CHECKING:
-    from dvatui.screens.main import BookmarkEntry
+from dvatui.messages import study_app
+from dvatui.study import BookmarkEntry, StudySession
+from dvatui.widgets.note_view import NoteView
+from dvatui.widgets.quiz_panel import QuizPanel
+from dvatui.widgets.section_tree import SectionTree
 
 
 class DataProblemScreen(ModalScreen[str | None]):
@@ -58,16 +59,6 @@ class DataProblemScreen(ModalScreen[str | None]):
         self.dismiss(choice)
 
 
-class BookmarkActions(Protocol):
-    """What the bookmarks dialog may ask of the main screen."""
-
-    def bookmark_entries(self) -> list[BookmarkEntry]: ...
-
-    def remove_bookmark(self, target_id: str) -> list[BookmarkEntry]: ...
-
-    def comment_bookmark(self, target_id: str, comment: str) -> list[BookmarkEntry]: ...
-
-
 class BookmarksScreen(ModalScreen[str | None]):
     """The learner's bookmarks: jump to one, remove it, or add a short comment."""
 
@@ -80,10 +71,14 @@ class BookmarksScreen(ModalScreen[str | None]):
         Binding("k", "move(-1)", show=False),
     ]
 
-    def __init__(self, actions: BookmarkActions) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.actions = actions
-        self.entries = actions.bookmark_entries()
+        self.entries: list[BookmarkEntry] = []
+
+    @property
+    def session(self) -> StudySession:
+        """The learner's study session (owned by the app)."""
+        return study_app(self).session
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -95,11 +90,19 @@ class BookmarksScreen(ModalScreen[str | None]):
         self._fill()
 
     def _fill(self, keep: int = 0) -> None:
+        self.entries = self.session.bookmark_entries()
         options = self.query_one(OptionList)
         options.clear_options()
         if not self.entries:
-            options.add_option(Option(Text("No bookmarks yet. Press b on a note item or on a "
-                                           "section in the tree.", style="dim"), disabled=True))
+            options.add_option(
+                Option(
+                    Text(
+                        "No bookmarks yet. Press b on a note item or on a section in the tree.",
+                        style="dim",
+                    ),
+                    disabled=True,
+                )
+            )
             return
         for entry in self.entries:
             b = entry.bookmark
@@ -136,7 +139,7 @@ class BookmarksScreen(ModalScreen[str | None]):
         if entry is None:
             return
         index = self.query_one(OptionList).highlighted or 0
-        self.entries = self.actions.remove_bookmark(entry.bookmark.target_id)
+        self.session.set_bookmark(entry.bookmark.target_id, False)
         self._fill(keep=index)
 
     def action_comment(self) -> None:
@@ -148,7 +151,7 @@ class BookmarksScreen(ModalScreen[str | None]):
 
         def done(comment: str | None) -> None:
             if comment is not None:
-                self.entries = self.actions.comment_bookmark(entry.bookmark.target_id, comment)
+                self.session.set_bookmark_comment(entry.bookmark.target_id, comment)
                 self._fill(keep=index)
 
         self.app.push_screen(CommentScreen(entry.bookmark.comment), done)
@@ -207,8 +210,10 @@ class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
             yield Static("Search the notes", classes="dialog-title")
             yield Input(placeholder="e.g. visibility timeout", id="search-input")
             yield OptionList(id="search-results")
-            yield Static("type to search · ↑/↓ pick · enter jump · enter on empty or escape "
-                         "closes", classes="dialog-hint")
+            yield Static(
+                "type to search · ↑/↓ pick · enter jump · enter on empty or escape closes",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -302,9 +307,18 @@ class HelpScreen(ModalScreen[None]):
 
 
 def _help_table(title: str, intro: str, rows: list[tuple[str, str]]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", box=None,
-                  show_header=False, padding=(0, 2, 0, 0), expand=False, caption=intro or None,
-                  caption_justify="left", caption_style="dim")
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        show_header=False,
+        padding=(0, 2, 0, 0),
+        expand=False,
+        caption=intro or None,
+        caption_justify="left",
+        caption_style="dim",
+    )
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for keys, description in rows:
@@ -327,12 +341,6 @@ def help_markdown(main: object) -> str:
 
 def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Per pane: a title, its ``HELP`` prose and (keys, description) rows from ``BINDINGS``."""
-    from textual.dom import DOMNode
-
-    from dvatui.widgets.note_view import NoteView
-    from dvatui.widgets.quiz_panel import QuizPanel
-    from dvatui.widgets.section_tree import SectionTree
-
     groups: list[tuple[str, type[DOMNode]]] = [
         ("Everywhere", type(main) if isinstance(main, DOMNode) else DOMNode),
         ("Section tree (left)", SectionTree),
@@ -342,14 +350,15 @@ def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
     result: list[tuple[str, str, list[tuple[str, str]]]] = []
     for title, cls in groups:
         doc = (getattr(cls, "HELP", "") or "").strip().splitlines()
-        intro = " ".join(line.strip() for line in doc if line.strip() and
-                         not line.startswith("#"))
+        intro = " ".join(line.strip() for line in doc if line.strip() and not line.startswith("#"))
         by_description: dict[str, list[str]] = {}
         for binding in _class_bindings(cls):
             description = binding.description.capitalize()
             by_description.setdefault(description, []).extend(_key_names(binding.key))
-        rows = [(", ".join(dict.fromkeys(keys)), description)
-                for description, keys in by_description.items()]
+        rows = [
+            (", ".join(dict.fromkeys(keys)), description)
+            for description, keys in by_description.items()
+        ]
         if title == "Everywhere":
             rows.append(("ctrl+p", "Command palette: go to section, open bookmark, themes"))
             rows.append(("ctrl+q", "Quit"))
@@ -357,8 +366,14 @@ def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
     return result
 
 
-GENERIC_MODULES = {"textual.widget", "textual.scroll_view", "textual.containers",
-                   "textual.screen", "textual.dom", "textual.message_pump"}
+GENERIC_MODULES = {
+    "textual.widget",
+    "textual.scroll_view",
+    "textual.containers",
+    "textual.screen",
+    "textual.dom",
+    "textual.message_pump",
+}
 
 
 def _class_bindings(cls: type) -> list[Binding]:
@@ -379,6 +394,11 @@ def _class_bindings(cls: type) -> list[Binding]:
 
 
 def _key_names(keys: str) -> list[str]:
-    names = {"slash": "/", "question_mark": "?", "space": "space", "pagedown": "page down",
-             "pageup": "page up"}
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "space": "space",
+        "pagedown": "page down",
+        "pageup": "page up",
+    }
     return [names.get(k.strip(), k.strip()) for k in keys.split(",")]

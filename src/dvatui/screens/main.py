@@ -1,10 +1,13 @@
-"""The study screen: section tree, note, quiz. The one place that reads and writes the store."""
+"""The study screen: section tree, note, quiz. Thin: it shows what the study session holds.
+
+Widgets post requests up (``SectionRequested``, ``BookmarkToggleRequested``,
+``AnswerSubmitted``); this screen asks the session (``app.session``) and passes what the
+widgets show down to them. It repaints whenever the app publishes ``study_changed``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,21 +19,24 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from dvatui.domain.model import Corpus, Section
-from dvatui.domain.search import SearchIndex
-from dvatui.messages import AnswerSubmitted, BookmarkToggleRequested, SectionRequested
-from dvatui.store import (
-    Bookmark,
-    BookmarkKind,
-    FutureSchemaError,
-    Store,
-    StoreError,
-    reset_store,
+from dvatui.domain.model import Section
+from dvatui.messages import (
+    AnswerSubmitted,
+    BookmarkToggleRequested,
+    SectionRequested,
+    StudyChanged,
+    TargetRequested,
+    study_app,
 )
+from dvatui.screens.dialogs import BookmarksScreen, HelpScreen, SearchScreen
+from dvatui.study import StudySession
 from dvatui.widgets.key_bar import KeyBar
 from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
+
+if TYPE_CHECKING:
+    from textual.command import Provider
 
 NARROW_WIDTH = 130
 """Below this many columns one pane shows at a time."""
@@ -39,13 +45,18 @@ PANE_TITLES = ("Sections", "Notes", "Quiz")
 SAVE_POSITION_DELAY = 1.0
 
 
-@dataclass(frozen=True)
-class BookmarkEntry:
-    """A bookmark as the bookmarks dialog shows it."""
+def _section_commands() -> type[Provider]:
+    """The "Go to section" palette provider (imported when the palette first opens)."""
+    from dvatui.commands import SectionCommands
 
-    bookmark: Bookmark
-    where: str
-    found: bool
+    return SectionCommands
+
+
+def _bookmark_commands() -> type[Provider]:
+    """The "Open bookmark" palette provider (imported when the palette first opens)."""
+    from dvatui.commands import BookmarkCommands
+
+    return BookmarkCommands
 
 
 class MainScreen(Screen[None]):
@@ -63,20 +74,17 @@ class MainScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
-    SYNC_INTERVAL = 2.0
-    """Seconds between checks for changes another dvatui session made to the data file."""
+    COMMANDS = {_section_commands, _bookmark_commands}
 
-    def __init__(self, corpus: Corpus, db_path: Path) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.corpus = corpus
-        self.db_path = db_path
-        self.store: Store | None = None
-        self.bookmarked: frozenset[str] = frozenset()
-        self.latest: dict[str, bool] = {}
         self.current: Section | None = None
-        self._search_index: SearchIndex | None = None
         self._save_timer: Timer | None = None
-        self._generation = -1
+
+    @property
+    def session(self) -> StudySession:
+        """The learner's study session (owned by the app)."""
+        return study_app(self).session
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -99,61 +107,18 @@ class MainScreen(Screen[None]):
             pane.border_title = title
         self.panes[0].add_class("-active")
         self.watch(self.app, "theme", self._theme_changed, init=False)
-        self.set_interval(self.SYNC_INTERVAL, self._sync_from_disk)
-        self.open_store()
+        study_app(self).study_changed.subscribe(self, self._study_changed)
+        self._start()
 
-    # -- store ----------------------------------------------------------------------------
-    def open_store(self, *, read_only: bool = False) -> None:
-        """Open the data file; on a damaged one, ask the learner what to do."""
-        from dvatui.screens.dialogs import DataProblemScreen
-
-        try:
-            self.store = Store.open(self.db_path, read_only=read_only)
-        except FutureSchemaError as exc:
-            self.app.push_screen(DataProblemScreen(str(exc), allow_read_only=True),
-                                 self._data_choice)
-            self._start(None)
-            return
-        except (StoreError, OSError) as exc:
-            self.app.push_screen(DataProblemScreen(str(exc)), self._data_choice)
-            self._start(None)
-            return
-        self._start(self.store)
-
-    def _data_choice(self, choice: str | None) -> None:
-        if choice == "fresh":
-            try:
-                backup = reset_store(self.db_path)
-            except (StoreError, OSError) as exc:
-                self.notify(f"Could not start fresh: {exc}", severity="error", timeout=10,
-                            markup=False)
-                return
-            if backup:
-                self.notify(f"Started with empty data. The old file is kept at {backup}.",
-                            timeout=8, markup=False)
-            self.open_store()
-        elif choice == "read-only":
-            self.open_store(read_only=True)
-            self.notify("Read-only: bookmarks and answers will not be saved.",
-                        severity="warning", timeout=8)
-        else:
-            self.app.exit(return_code=2)
-
-    def _start(self, store: Store | None) -> None:
-        if store is not None:
-            self.bookmarked = frozenset(b.target_id for b in store.bookmarks())
-            self.latest = {qid: a.correct for qid, a in store.latest_answers().items()}
-            theme = store.get_setting("theme", None)
-            if isinstance(theme, str) and theme in self.app.available_themes:
-                self.app.theme = theme
-            last = store.get_setting("last_section", None)
-        else:
-            last = None
+    def _start(self) -> None:
+        """Fill the tree from the session and go to the learner's place."""
+        session = self.session
         tree = self.query_one(SectionTree)
-        tree.load(self.corpus, self.bookmarked, self.latest)
-        first = next(self.corpus.sections(), None)
-        target = self.corpus.section(last) if isinstance(last, str) else None
-        target = target or first
+        tree.load(session.corpus, session.bookmarked, session.results)
+        last = session.position
+        target = (session.corpus.section(last) if last else None) or next(
+            session.corpus.sections(), None
+        )
         if target is not None:
             # The tree is the first thing to be usable; the note and quiz panes fill in
             # right after the first frame (rendering Markdown costs ~15-40 ms).
@@ -162,29 +127,17 @@ class MainScreen(Screen[None]):
         tree.focus()
         self.update_progress()
 
-    def _sync_from_disk(self) -> None:
-        """Show bookmarks and answers that another session (a second SSH login) saved.
-
-        A snapshot of an unchanged file costs a stat; the UI is only touched when what
-        another process wrote differs from what this screen shows.
-        """
-        store = self.store
-        if store is None:
+    def _study_changed(self, change: StudyChanged) -> None:
+        """Show what changed in the session: marks, counts, the title."""
+        if change.reopened:
+            self.current = None
+            self._start()
             return
-        try:
-            snap = store.snapshot()
-        except (StoreError, OSError):
-            return
-        if snap.generation == self._generation:
-            return
-        self._generation = snap.generation
-        bookmarked = frozenset(b.target_id for b in snap.bookmarks)
-        latest = {qid: a.correct for qid, a in snap.latest_answers.items()}
-        if bookmarked == self.bookmarked and latest == self.latest:
-            return
-        self.bookmarked, self.latest = bookmarked, latest
-        self._bookmarks_changed()
-        self.query_one(QuizPanel).record_latest(self.latest)
+        session = self.session
+        self.query_one(NoteView).set_bookmarked(session.bookmarked)
+        sections = set(change.sections) if change.sections is not None else None
+        self.query_one(SectionTree).refresh_state(session.bookmarked, session.results, sections)
+        self.query_one(QuizPanel).record_latest(session.results)
         self.update_progress()
 
     def _first_show(self, section_id: str) -> None:
@@ -193,67 +146,43 @@ class MainScreen(Screen[None]):
         if self.current is None or self.current.id != wanted:
             self.show_section(wanted)
 
-    def _save(self, what: str, action: Callable[[], object]) -> bool:
-        """Run one store write; tell the learner if it failed. True when it is on disk."""
-        if self.store is None:
-            self.notify("Your data file is not open, so this was not saved.",
-                        severity="warning", timeout=5)
-            return False
-        try:
-            action()
-        except (StoreError, OSError) as exc:
-            self.notify(f"Could not save {what}: {exc}", severity="error", timeout=10,
-                        markup=False)
-            return False
-        return True
-
-    def _theme_changed(self, theme: str) -> None:
-        store = self.store
-        if store is not None and not store.read_only and store.get_setting("theme", None) != theme:
-            self._save("the theme", lambda: store.set_setting("theme", theme))
+    def _theme_changed(self) -> None:
         self.query_one(NoteView).clear_cache()
 
     # -- showing sections -----------------------------------------------------------------
-    def show_section(self, section_id: str, *, item_id: str | None = None,
-                     highlight: str | None = None) -> None:
+    def show_section(
+        self, section_id: str, *, item_id: str | None = None, highlight: str | None = None
+    ) -> None:
         """Show a section in the note and quiz panes and select it in the tree."""
-        section = self.corpus.section(section_id)
+        session = self.session
+        corpus = session.corpus
+        section = corpus.section(section_id)
         if section is None:
             return
         self.current = section
-        chapter = self.corpus.chapter(section.chapter_id)
+        chapter = corpus.chapter(section.chapter_id)
         crumb = chapter.title if chapter and section.level > 1 else "Chapter overview"
         if section.parent_id:
-            parent = self.corpus.section(section.parent_id)
+            parent = corpus.section(section.parent_id)
             crumb += f" › {parent.title}" if parent else ""
-        self.query_one(NoteView).show(section, crumb=crumb, bookmarked=self.bookmarked,
-                                      item_id=item_id, highlight=highlight)
-        questions = chapter.questions() if section.level == 1 and chapter else (
-            section.all_questions())
-        if not questions and section.parent_id:  # a subsection without its own quiz
-            parent = self.corpus.section(section.parent_id)
-            questions = parent.all_questions() if parent else []
-        self.query_one(QuizPanel).show_questions(section.id, questions, self.latest)
+        self.query_one(NoteView).show(
+            section,
+            crumb=crumb,
+            bookmarked=session.bookmarked,
+            item_id=item_id,
+            highlight=highlight,
+        )
+        self.query_one(QuizPanel).show_questions(
+            section.id, session.questions_for(section.id), session.results
+        )
         self.query_one(SectionTree).select_section(section.id)
+        session.set_position(section.id)
         self._schedule_position_save()
 
     def _schedule_position_save(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(SAVE_POSITION_DELAY, self.save_position)
-
-    def save_position(self) -> None:
-        """Remember the section on screen, for the next start."""
-        store, current = self.store, self.current
-        if store is None or store.read_only or current is None:
-            return
-        if store.get_setting("last_section", None) != current.id:
-            self._save("your place", lambda: store.set_setting("last_section", current.id))
-
-    def on_unmount(self) -> None:
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self.save_position()
+        self._save_timer = self.set_timer(SAVE_POSITION_DELAY, self.session.save_position)
 
     @on(SectionRequested)
     def _section_requested(self, message: SectionRequested) -> None:
@@ -267,119 +196,55 @@ class MainScreen(Screen[None]):
             return  # the tree's first highlight: let the first frame paint before the note
         same = self.current is not None and self.current.id == message.section_id
         if not same or message.item_id or message.highlight:
-            self.show_section(message.section_id, item_id=message.item_id,
-                              highlight=message.highlight)
+            self.show_section(
+                message.section_id, item_id=message.item_id, highlight=message.highlight
+            )
         if message.focus_note:
             self.focus_pane(1)
 
+    @on(TargetRequested)
+    def _target_requested(self, message: TargetRequested) -> None:
+        message.stop()
+        self.jump_to(message.target_id)
+
     def update_progress(self) -> None:
         """Show overall progress in the header."""
-        total = len(self.corpus.questions())
-        answered = sum(1 for q in self.corpus.questions() if q.id in self.latest)
-        right = sum(1 for q in self.corpus.questions() if self.latest.get(q.id))
-        ro = " · read-only" if self.store is not None and self.store.read_only else ""
-        self.app.title = f"dvatui · {answered}/{total} answered · {right} right{ro}"
+        tally = self.session.overall()
+        title = f"dvatui · {tally.answered}/{tally.total} answered · {tally.correct} right"
+        self.app.title = title + (" · read-only" if self.session.read_only else "")
 
     # -- bookmarks and answers -------------------------------------------------------------
     @on(BookmarkToggleRequested)
     def _toggle_bookmark(self, message: BookmarkToggleRequested) -> None:
         message.stop()
-        store = self.store
-        found = self.corpus.item(message.target_id)
-        kind: BookmarkKind
-        if found is not None:
-            section, item = found
-            label, kind = item.summary, "item"
-        else:
-            maybe = self.corpus.section(message.target_id)
-            if maybe is None:
-                return
-            section, label, kind = maybe, maybe.title, "section"
-        result: list[bool] = []
-
-        def toggle() -> None:
-            assert store is not None
-            result.append(store.toggle_bookmark(
-                target_id=message.target_id, kind=kind, chapter_id=section.chapter_id,
-                section_id=section.id, label=label))
-
-        if not self._save("the bookmark", toggle):
+        session = self.session
+        location = session.locate(message.target_id)
+        if not location.found:
             return
-        now = result[0]
-        marks = set(self.bookmarked)
-        (marks.add if now else marks.discard)(message.target_id)
-        self.bookmarked = frozenset(marks)
-        self._bookmarks_changed({section.id})
-        short = label if len(label) < 50 else label[:47] + "..."
-        self.notify(("Bookmarked: " if now else "Removed bookmark: ") + short, timeout=3,
-                    markup=False)
-
-    def _bookmarks_changed(self, section_ids: set[str] | None = None) -> None:
-        self.query_one(NoteView).set_bookmarked(self.bookmarked)
-        self.query_one(SectionTree).refresh_state(self.bookmarked, self.latest, section_ids)
+        on = message.target_id not in session.bookmarked  # the intent, from what is shown
+        session.set_bookmark(message.target_id, on)
+        if session.writable:  # else the save fails and the app says why
+            label = location.label
+            short = label if len(label) < 50 else label[:47] + "..."
+            self.notify(
+                ("Bookmarked: " if on else "Removed bookmark: ") + short, timeout=3, markup=False
+            )
 
     @on(AnswerSubmitted)
     def _answer(self, message: AnswerSubmitted) -> None:
         message.stop()
-        store = self.store
-        question = self.corpus.question(message.question_id)
-        if question is None:
-            return
-        saved = self._save("your answer", lambda: store and store.record_answer(
-            question_id=question.id, section_id=question.section_id,
-            chapter_id=question.chapter_id, chosen=message.chosen, correct=message.correct))
-        if saved:
-            self.latest[question.id] = message.correct
-        self.query_one(QuizPanel).record_latest(self.latest)
-        self.query_one(SectionTree).refresh_state(self.bookmarked, self.latest,
-                                                  {question.section_id})
-        self.update_progress()
-
-    # Used by the bookmarks dialog, so that it never touches the store itself.
-    def bookmark_entries(self) -> list[BookmarkEntry]:
-        """The learner's bookmarks with where they point."""
-        if self.store is None:
-            return []
-        entries = []
-        for b in self.store.bookmarks():
-            found = self.corpus.item(b.target_id)
-            section = found[0] if found else self.corpus.section(b.target_id)
-            chapter = self.corpus.chapter(section.chapter_id) if section else None
-            if section is None:
-                where = "not in these notes"
-            elif section.level == 1 or chapter is None:
-                where = section.title
-            else:
-                where = f"{chapter.title} › {section.title}"
-            entries.append(BookmarkEntry(b, where, section is not None))
-        return entries
-
-    def remove_bookmark(self, target_id: str) -> list[BookmarkEntry]:
-        """Remove one bookmark; returns the new list."""
-        store = self.store
-        if store is not None and self._save("the bookmark",
-                                            lambda: store.remove_bookmark(target_id)):
-            self.bookmarked = self.bookmarked - {target_id}
-            self._bookmarks_changed()
-        return self.bookmark_entries()
-
-    def comment_bookmark(self, target_id: str, comment: str) -> list[BookmarkEntry]:
-        """Set a bookmark's comment; returns the new list."""
-        store = self.store
-        if store is not None:
-            self._save("the comment", lambda: store.set_bookmark_comment(target_id, comment))
-        return self.bookmark_entries()
+        result = self.session.answer(message.question_id, message.chosen)
+        if result is not None:
+            self.query_one(QuizPanel).show_result(result, self.session.results)
 
     def jump_to(self, target_id: str, highlight: str | None = None) -> None:
         """Show a bookmarked item or section and put the cursor there."""
-        found = self.corpus.item(target_id)
-        if found is not None:
-            self.show_section(found[0].id, item_id=target_id, highlight=highlight)
-        elif self.corpus.section(target_id) is not None:
-            self.show_section(target_id, highlight=highlight)
-        else:
+        location = self.session.locate(target_id)
+        if location.section is None:
             self.notify("That bookmark points at notes that are not loaded.", severity="warning")
             return
+        item_id = location.item.id if location.item is not None else None
+        self.show_section(location.section.id, item_id=item_id, highlight=highlight)
         self.focus_pane(1)
 
     # -- panes and layout -----------------------------------------------------------------
@@ -441,29 +306,26 @@ class MainScreen(Screen[None]):
         """Show the next (or previous) section in reading order."""
         if self.current is None:
             return
-        target = self.corpus.neighbour(self.current.id, step)
+        target = self.session.corpus.neighbour(self.current.id, step)
         if target is None:
-            self.notify("That was the last section." if step > 0 else "This is the first section.",
-                        timeout=2)
+            self.notify(
+                "That was the last section." if step > 0 else "This is the first section.",
+                timeout=2,
+            )
             return
         self.show_section(target.id)
 
     def action_bookmarks(self) -> None:
         """Open the bookmarks list."""
-        from dvatui.screens.dialogs import BookmarksScreen
 
         def done(target: str | None) -> None:
             if target:
                 self.jump_to(target)
 
-        self.app.push_screen(BookmarksScreen(self), done)
+        self.app.push_screen(BookmarksScreen(), done)
 
     def action_search(self) -> None:
         """Open the search dialog."""
-        from dvatui.screens.dialogs import SearchScreen
-
-        if self._search_index is None:
-            self._search_index = SearchIndex(self.corpus)
 
         def done(result: tuple[str, str | None, str] | None) -> None:
             if result is not None:
@@ -471,7 +333,7 @@ class MainScreen(Screen[None]):
                 self.show_section(section_id, item_id=item_id, highlight=query)
                 self.focus_pane(1)
 
-        self.app.push_screen(SearchScreen(self._search_index), done)
+        self.app.push_screen(SearchScreen(self.session.search_index()), done)
 
     def action_theme(self) -> None:
         """Pick a theme (the choice is remembered)."""
@@ -479,6 +341,4 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show every key, taken from the bindings."""
-        from dvatui.screens.dialogs import HelpScreen
-
         self.app.push_screen(HelpScreen(self))

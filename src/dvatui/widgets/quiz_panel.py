@@ -1,4 +1,8 @@
-"""The right pane: the quiz for the section being read."""
+"""The right pane: the quiz for the section being read.
+
+The panel asks and shows; it does not grade. ``enter`` posts ``AnswerSubmitted`` with the
+chosen indexes, and the screen passes the grade back through ``show_result``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from dvatui.domain.model import Question
-from dvatui.domain.quiz import Grade, grade
+from dvatui.domain.quiz import Grade
 from dvatui.messages import AnswerSubmitted, SectionRequested
 
 LETTERS = "abcdef"
@@ -31,8 +35,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
 
     BINDINGS = [
         *(Binding(str(n), f"choose({n - 1})", "Pick a choice", show=False) for n in range(1, 7)),
-        *(Binding(ch, f"choose({i})", "Pick a choice", show=False)
-          for i, ch in enumerate(LETTERS)),
+        *(Binding(ch, f"choose({i})", "Pick a choice", show=False) for i, ch in enumerate(LETTERS)),
         Binding("space", "toggle_focus", "Toggle", show=False),
         Binding("j,down", "move(1)", "Down", show=False),
         Binding("k,up", "move(-1)", "Up", show=False),
@@ -58,6 +61,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.selected: set[int] = set()
         self.focus_choice = 0
         self.result: Grade | None = None
+        self.awaiting: str | None = None
+        """The question id submitted and not graded yet (choices are frozen meanwhile)."""
         self.latest: Mapping[str, bool] = {}
 
     def compose(self) -> ComposeResult:
@@ -65,8 +70,9 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         yield Static(id="quiz-body")
 
     # -- public ---------------------------------------------------------------------------
-    def show_questions(self, section_id: str, questions: list[Question],
-                       latest: Mapping[str, bool]) -> None:
+    def show_questions(
+        self, section_id: str, questions: list[Question], latest: Mapping[str, bool]
+    ) -> None:
         """Show a section's questions, starting with the first one not yet answered right."""
         self.latest = latest
         if section_id == self.section_id and [q.id for q in questions] == [
@@ -91,6 +97,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.selected = set()
         self.focus_choice = 0
         self.result = None
+        self.awaiting = None
 
     # -- painting -------------------------------------------------------------------------
     def watch_index(self) -> None:
@@ -104,32 +111,49 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         q = self.question
         hint_style = "dim"
         if q is None:
-            return [Text("Quiz", style="dim"), Text(""),
-                    Text("No questions for this section.", style="bold"), Text(""),
-                    Text("Pick another section on the left (n / p).", style=hint_style)]
+            return [
+                Text("Quiz", style="dim"),
+                Text(""),
+                Text("No questions for this section.", style="bold"),
+                Text(""),
+                Text("Pick another section on the left (n / p).", style=hint_style),
+            ]
         answered = sum(1 for x in self.questions if x.id in self.latest)
         right = sum(1 for x in self.questions if self.latest.get(x.id))
         last = self.latest.get(q.id)
-        was = "" if last is None or self.result is not None else (
-            " · last time ✓" if last else " · last time ✗")
+        was = (
+            ""
+            if last is None or self.result is not None
+            else (" · last time ✓" if last else " · last time ✗")
+        )
         head = Text.assemble(
             f"Question {self.index + 1}/{len(self.questions)} · {q.domain}{was}",
             f"\nsection: {answered}/{len(self.questions)} answered, {right} right",
             style="dim",
         )
         extra = f"  (choose {q.choose})" if q.choose > 1 and "choose" not in q.stem.lower() else ""
-        parts: list[RenderableType] = [head, Text(""), Text(q.stem + extra, style="bold"),
-                                       Text(""), self._choices_text(q), Text("")]
+        parts: list[RenderableType] = [
+            head,
+            Text(""),
+            Text(q.stem + extra, style="bold"),
+            Text(""),
+            self._choices_text(q),
+            Text(""),
+        ]
         final = LETTERS[len(q.choices) - 1]
         if self.result is None:
             if q.choose > 1:
-                hint = (f"Pick {q.choose}: 1-{len(q.choices)} or a-{final}"
-                        " (space toggles), then enter.")
+                hint = (
+                    f"Pick {q.choose}: 1-{len(q.choices)} or a-{final} (space toggles), then enter."
+                )
             else:
                 hint = f"Pick 1-{len(q.choices)} or a-{final}, then enter."
         else:
-            verdict = ("✓ Correct. ", "bold green") if self.result.correct else (
-                "✗ Not quite. ", "bold red")
+            verdict = (
+                ("✓ Correct. ", "bold green")
+                if self.result.correct
+                else ("✗ Not quite. ", "bold red")
+            )
             parts += [Text.assemble(verdict, q.explanation), Text("")]
             hint = "n next question · r read the note · p previous"
         parts.append(Text(hint, style=hint_style))
@@ -155,15 +179,16 @@ After the answer, r jumps to the note it tests and n goes to the next question.
             elif picked:
                 style = "bold"
             pointer = "›" if i == self.focus_choice and self.result is None else " "
-            grid.add_row(Text(f"{pointer}{mark}{i + 1} {box}", style=style),
-                         Text(choice.text, style=style))
+            grid.add_row(
+                Text(f"{pointer}{mark}{i + 1} {box}", style=style), Text(choice.text, style=style)
+            )
         return grid
 
     # -- actions --------------------------------------------------------------------------
     def action_choose(self, index: int) -> None:
         """Pick a choice (replace in single-answer questions, toggle in choose-N)."""
         q = self.question
-        if q is None or self.result is not None or index >= len(q.choices):
+        if q is None or self.result is not None or self.awaiting or index >= len(q.choices):
             return
         self.focus_choice = index
         if q.choose > 1:
@@ -195,20 +220,32 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         if self.result is not None:
             self.action_next_question(1)
             return
+        if self.awaiting is not None:
+            return
         if not self.selected:
             self.notify("Pick a choice first (1-5 or a-e).", severity="warning", timeout=3)
             return
         if q.choose > 1 and len(self.selected) != q.choose:
-            self.notify(f"This question wants {q.choose} choices; you picked "
-                        f"{len(self.selected)}.", severity="warning", timeout=3)
+            self.notify(
+                f"This question wants {q.choose} choices; you picked {len(self.selected)}.",
+                severity="warning",
+                timeout=3,
+            )
             return
-        self.result = grade(q, frozenset(self.selected))
-        self.post_message(AnswerSubmitted(q.id, tuple(sorted(self.selected)),
-                                          self.result.correct))
+        self.awaiting = q.id
+        self.post_message(AnswerSubmitted(q.id, tuple(sorted(self.selected))))
+
+    def show_result(self, result: Grade, latest: Mapping[str, bool]) -> None:
+        """Show the grade of the answer just submitted (if that question is still shown)."""
+        self.latest = latest
+        shown = self.question
+        if shown is not None and self.awaiting == shown.id == result.question.id:
+            self.awaiting = None
+            self.result = result
         self._paint()
 
     def record_latest(self, latest: Mapping[str, bool]) -> None:
-        """Take the stored results after an answer was saved."""
+        """Take the learner's latest results (e.g. another session's answers)."""
         self.latest = latest
         self._paint()
 
@@ -219,8 +256,11 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         target = self.index + step
         if target >= len(self.questions):
             right = sum(1 for x in self.questions if self.latest.get(x.id))
-            self.notify(f"End of this section's quiz: {right}/{len(self.questions)} right. "
-                        "Starting again from the first question.", timeout=4)
+            self.notify(
+                f"End of this section's quiz: {right}/{len(self.questions)} right. "
+                "Starting again from the first question.",
+                timeout=4,
+            )
             target = 0
         elif target < 0:
             target = len(self.questions) - 1

@@ -1,0 +1,588 @@
+"""The study session: the notes, the learner's data file and a clock, behind every screen.
+
+Textual-free, owned by the app. Screens read its snapshots (``progress``, ``results``,
+``bookmarked``, ``bookmarks``) and call it to answer, bookmark, comment and remember
+settings; it is the one place that grades answers and locates a target in the notes.
+
+Writes never wait for the disk: a mutating call changes the in-memory state at once and
+queues the store write; ``run_pending`` (run by the app in a worker thread) performs the
+queued writes in order, and ``flush`` does the same synchronously at exit. A write that
+fails is reported as a ``SaveFailure`` and the state is reloaded from disk, so what the
+screens show is what the file holds (plus the writes still queued).
+
+Threads: ``_store_lock`` serialises every use of the store (writes, refreshes, reloads);
+``_state_lock`` guards the state and the queue, which are only ever replaced or appended
+to, so readers on the UI thread take no lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from dvatui.domain.model import Chapter, Corpus, NoteItem, Question, Section
+from dvatui.domain.progress import Tally
+from dvatui.domain.quiz import Grade, grade
+from dvatui.domain.search import SearchIndex
+from dvatui.store import (
+    Bookmark,
+    BookmarkKind,
+    JSONValue,
+    QuestionProgress,
+    Store,
+    StoreSnapshot,
+    reset_store,
+)
+
+Clock = Callable[[], datetime]
+"""Returns the current time, timezone-aware, in UTC."""
+StoreOpener = Callable[..., Store]
+"""``Store.open`` or a stand-in: ``(path, read_only=..., clock=...) -> Store``."""
+
+SEPARATOR = " › "
+NOT_IN_NOTES = "not in these notes"
+POSITION_KEY = "last_section"
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a target id (a section or a note item) is in the notes."""
+
+    target_id: str
+    chapter: Chapter | None
+    section: Section | None
+    item: NoteItem | None
+    where: str
+    """``chapter › section`` (the section's title alone for a chapter overview)."""
+    path: str
+    """``chapter › section › item``: every heading down to the item."""
+
+    @property
+    def found(self) -> bool:
+        """True when the target is in the loaded notes."""
+        return self.section is not None
+
+    @property
+    def label(self) -> str:
+        """A one-line name: the item's summary or the section's title."""
+        if self.item is not None:
+            return self.item.summary
+        return self.section.title if self.section is not None else self.target_id
+
+    @property
+    def kind(self) -> BookmarkKind:
+        return "item" if self.item is not None else "section"
+
+
+@dataclass(frozen=True)
+class BookmarkEntry:
+    """A bookmark as lists show it: the bookmark, where it points, whether it was found."""
+
+    bookmark: Bookmark
+    where: str
+    found: bool
+
+
+@dataclass(frozen=True)
+class SaveFailure:
+    """A queued write that did not reach the disk."""
+
+    what: str
+    """What was not saved, e.g. ``"your answer"``."""
+    message: str
+    """A plain-words sentence for the learner."""
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the screens show: one immutable value, replaced as a whole."""
+
+    bookmarks: Mapping[str, Bookmark]  # target id -> bookmark, oldest first
+    progress: Mapping[str, QuestionProgress]
+    settings: Mapping[str, Any]
+    results: Mapping[str, bool] = field(init=False)
+    bookmarked: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in ("bookmarks", "progress", "settings"):  # read-only views for callers
+            value = getattr(self, name)
+            if not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
+        results = {qid: p.latest_correct for qid, p in self.progress.items()}
+        object.__setattr__(self, "results", MappingProxyType(results))
+        object.__setattr__(self, "bookmarked", frozenset(self.bookmarks))
+
+    def visible(self) -> tuple[object, ...]:
+        """What a screen shows of this state (to tell whether a reload changed anything)."""
+        marks = tuple((b.target_id, b.label, b.comment) for b in self.bookmarks.values())
+        return marks, dict(self.results)
+
+
+_EMPTY = _State({}, {}, {})
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One queued change: how it changes the state, and how it is written to the store."""
+
+    what: str
+    apply: Callable[[_State], _State]
+    write: Callable[[Store], object]
+    sections: frozenset[str] = frozenset()
+    """The sections whose marks or counts this change alters."""
+
+
+# --------------------------------------------------------------------------- the session
+
+
+class StudySession:
+    """The notes, the learner's data and a clock; see the module docstring."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        db_path: Path,
+        *,
+        clock: Clock = utc_now,
+        opener: StoreOpener = Store.open,
+    ) -> None:
+        self._corpus = corpus
+        self.db_path = db_path
+        self.clock = clock
+        self._opener = opener
+        self._store: Store | None = None
+        self._state = _EMPTY
+        self._queue: deque[_Write] = deque()
+        self._unreported: list[SaveFailure] = []
+        self._state_lock = threading.Lock()
+        self._store_lock = threading.Lock()
+        self._stale = False  # a write of ours may have brought in another session's changes
+        self._position: str | None = None
+        self._search: SearchIndex | None = None
+        #: Called on the caller's thread after each queued change, with the sections whose
+        #: marks or counts it altered: the app starts a saver and repaints.
+        self.on_queued: Callable[[frozenset[str]], None] | None = None
+
+    # ----------------------------------------------------------------- opening
+
+    def open(self, *, read_only: bool = False) -> None:
+        """Open the data file and load its state; ``StoreError``s propagate to the caller."""
+        with self._store_lock:
+            store = self._opener(self.db_path, read_only=read_only, clock=self.clock)
+            snapshot = store.snapshot()
+            self._store = store
+            self._install(store, snapshot)
+        if self._position is None:
+            last = self.setting(POSITION_KEY)
+            self._position = last if isinstance(last, str) else None
+
+    def start_fresh(self) -> Path | None:
+        """Keep a copy of the data file, start an empty one and open it; returns the copy."""
+        with self._store_lock:
+            kept = reset_store(self.db_path)
+        self.open()
+        return kept
+
+    @property
+    def is_open(self) -> bool:
+        return self._store is not None
+
+    @property
+    def read_only(self) -> bool:
+        """True when the data file is open read-only (nothing will be saved)."""
+        return self._store is not None and self._store.read_only
+
+    @property
+    def writable(self) -> bool:
+        return self._store is not None and not self._store.read_only
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why a file asked to be writable opened read-only (e.g. an unwritable folder)."""
+        return self._store.read_only_reason if self._store is not None else None
+
+    @property
+    def migrated_from(self) -> Path | None:
+        """Where an older data file was kept when opening upgraded it, else None."""
+        return self._store.migrated_from if self._store is not None else None
+
+    # ----------------------------------------------------------------- snapshots
+
+    @property
+    def corpus(self) -> Corpus:
+        return self._corpus
+
+    @property
+    def progress(self) -> Mapping[str, QuestionProgress]:
+        """Question id -> what the learner's answers to it add up to."""
+        return self._state.progress
+
+    @property
+    def results(self) -> Mapping[str, bool]:
+        """Question id -> whether the latest answer to it was right."""
+        return self._state.results
+
+    @property
+    def bookmarked(self) -> frozenset[str]:
+        """The target ids of every bookmark."""
+        return self._state.bookmarked
+
+    @property
+    def bookmarks(self) -> tuple[Bookmark, ...]:
+        """Every bookmark, oldest first."""
+        return tuple(self._state.bookmarks.values())
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value (as last saved or set in this session), else ``default``."""
+        return self._state.settings.get(key, default)
+
+    @property
+    def pending(self) -> int:
+        """How many writes are queued and not yet on disk."""
+        return len(self._queue)
+
+    @property
+    def position(self) -> str | None:
+        """The section the learner is reading (the last one read when the app started)."""
+        return self._position
+
+    def overall(self) -> Tally:
+        """Questions in the notes, how many were answered, how many right (latest try)."""
+        results = self.results
+        questions = self._corpus.questions()
+        answered = [results[q.id] for q in questions if q.id in results]
+        return Tally(len(questions), len(answered), sum(answered))
+
+    # ----------------------------------------------------------------- the notes
+
+    def locate(self, target_id: str) -> Location:
+        """Where a section or note item id is in the notes (``found`` is False if nowhere)."""
+        corpus = self._corpus
+        found = corpus.item(target_id)
+        section, item = found if found is not None else (corpus.section(target_id), None)
+        if section is None:
+            return Location(target_id, None, None, None, NOT_IN_NOTES, NOT_IN_NOTES)
+        chapter = corpus.chapter(section.chapter_id)
+        headings: list[str] = []
+        at: Section | None = section
+        while at is not None and at.level > 1:
+            headings.insert(0, at.title)
+            at = corpus.section(at.parent_id) if at.parent_id else None
+        top = chapter.title if chapter is not None else section.title
+        if section.level == 1 or chapter is None:
+            where = section.title
+        else:
+            where = chapter.title + SEPARATOR + section.title
+        parts = [top, *headings] + ([item.summary] if item is not None else [])
+        return Location(target_id, chapter, section, item, where, SEPARATOR.join(parts))
+
+    def questions_for(self, section_id: str) -> list[Question]:
+        """The quiz shown with a section: a chapter line quizzes the whole chapter, a
+        section its subsections too, a subsection without questions its section's."""
+        corpus = self._corpus
+        section = corpus.section(section_id)
+        if section is None:
+            return []
+        chapter = corpus.chapter(section.chapter_id)
+        if section.level == 1 and chapter is not None:
+            return chapter.questions()
+        questions = section.all_questions()
+        if not questions and section.parent_id:
+            parent = corpus.section(section.parent_id)
+            questions = parent.all_questions() if parent is not None else []
+        return questions
+
+    def search_index(self) -> SearchIndex:
+        """The full-text index of the notes (built on first use)."""
+        if self._search is None or self._search.corpus is not self._corpus:
+            self._search = SearchIndex(self._corpus)
+        return self._search
+
+    def bookmark_entries(self) -> list[BookmarkEntry]:
+        """The learner's bookmarks with where they point, oldest first."""
+        entries = []
+        for mark in self.bookmarks:
+            location = self.locate(mark.target_id)
+            entries.append(BookmarkEntry(mark, location.where, location.found))
+        return entries
+
+    def swap_corpus(self, corpus: Corpus) -> None:
+        """Study other notes (e.g. the learner's notes, reloaded); the data stays as it is."""
+        self._corpus = corpus
+        self._search = None
+
+    # ----------------------------------------------------------------- changes
+
+    def answer(self, question_id: str, chosen: tuple[int, ...] | frozenset[int]) -> Grade | None:
+        """Grade an answer and record it; None for a question not in the notes.
+
+        Right only when exactly the right choices are picked (all of them in a choose-N).
+        """
+        question = self._corpus.question(question_id)
+        if question is None:
+            return None
+        result = grade(question, frozenset(chosen))
+        picked = tuple(sorted(result.chosen))
+        at = self._now()
+
+        def apply(state: _State) -> _State:
+            known = state.progress.get(question.id)
+            progress = QuestionProgress(
+                question_id=question.id,
+                section_id=question.section_id,
+                chapter_id=question.chapter_id,
+                attempts=(known.attempts if known else 0) + 1,
+                correct_attempts=(known.correct_attempts if known else 0) + result.correct,
+                latest_correct=result.correct,
+                latest_chosen=picked,
+                latest_at=at,
+                latest_answer_id="",
+                scheduling=known.scheduling if known else None,
+            )
+            return replace(state, progress={**state.progress, question.id: progress})
+
+        def write(store: Store) -> object:
+            return store.record_answer(
+                question_id=question.id,
+                section_id=question.section_id,
+                chapter_id=question.chapter_id,
+                chosen=picked,
+                correct=result.correct,
+                answered_at=at,
+            )
+
+        self._submit(_Write("your answer", apply, write, frozenset({question.section_id})))
+        return result
+
+    def set_bookmark(self, target_id: str, on: bool) -> bool:
+        """Bookmark (``on``) or un-bookmark a target: an intent, never a toggle, so two
+        sessions pressing ``b`` on the same thing agree. False if there is nothing to
+        bookmark (a target not in the notes)."""
+        location = self.locate(target_id)
+        section = location.section
+        if not on:
+            known = self._state.bookmarks.get(target_id)
+            where = known.section_id if known else section.id if section else ""
+            self._submit(
+                _Write(
+                    "the bookmark",
+                    lambda state: replace(
+                        state,
+                        bookmarks={t: b for t, b in state.bookmarks.items() if t != target_id},
+                    ),
+                    lambda store: store.remove_bookmark(target_id),
+                    frozenset({where}),
+                )
+            )
+            return True
+        if section is None:
+            return False
+        mark = Bookmark(
+            target_id=target_id,
+            kind=location.kind,
+            chapter_id=section.chapter_id,
+            section_id=section.id,
+            label=location.label,
+            comment="",
+            created_at=self._now(),
+        )
+
+        def apply(state: _State) -> _State:
+            if target_id in state.bookmarks:
+                return state
+            return replace(state, bookmarks={**state.bookmarks, target_id: mark})
+
+        def write(store: Store) -> object:
+            return store.add_bookmark(
+                target_id=target_id,
+                kind=mark.kind,
+                chapter_id=mark.chapter_id,
+                section_id=mark.section_id,
+                label=mark.label,
+            )
+
+        self._submit(_Write("the bookmark", apply, write, frozenset({section.id})))
+        return True
+
+    def set_bookmark_comment(self, target_id: str, comment: str) -> bool:
+        """Set a bookmark's comment; False if it is not bookmarked."""
+        if target_id not in self.bookmarked:
+            return False
+
+        def apply(state: _State) -> _State:
+            mark = state.bookmarks.get(target_id)
+            if mark is None:
+                return state
+            return replace(
+                state, bookmarks={**state.bookmarks, target_id: replace(mark, comment=comment)}
+            )
+
+        self._submit(
+            _Write(
+                "the comment", apply, lambda store: store.set_bookmark_comment(target_id, comment)
+            )
+        )
+        return True
+
+    def set_setting(self, key: str, value: JSONValue) -> bool:
+        """Remember a setting; False (and nothing queued) when it is unchanged or the data
+        file is read-only: settings are preferences, not the learner's work."""
+        if not self.writable or self.setting(key) == value:
+            return False
+        self._submit(
+            _Write(
+                "your settings",
+                lambda state: replace(state, settings={**state.settings, key: value}),
+                lambda store: store.set_setting(key, value),
+            )
+        )
+        return True
+
+    def set_position(self, section_id: str) -> None:
+        """Note the section on screen (in memory; ``save_position`` writes it)."""
+        self._position = section_id
+
+    def save_position(self) -> bool:
+        """Queue a write of the section on screen, if it changed since the last one."""
+        return self._position is not None and self.set_setting(POSITION_KEY, self._position)
+
+    # ----------------------------------------------------------------- writing
+
+    def run_pending(self) -> list[SaveFailure]:
+        """Write every queued change, in order; returns the ones that failed.
+
+        Blocks (the lock, then each write): run it in a worker thread. Runners in several
+        threads take turns, so the order of the changes is kept.
+        """
+        with self._store_lock:
+            return self._drain()
+
+    def flush(self, timeout: float = 5.0) -> list[SaveFailure]:
+        """Write what is pending now (at exit), waiting at most ``timeout`` seconds for a
+        write already running in another thread."""
+        if not self._store_lock.acquire(timeout=max(timeout, 0.0)):
+            count = self.pending
+            if not count:
+                return []
+            busy = SaveFailure(
+                "your changes",
+                f"{count} change(s) could not be saved: "
+                f"the data file was still busy after {timeout:g} seconds.",
+            )
+            with self._state_lock:
+                self._unreported.append(busy)
+            return [busy]
+        try:
+            return self._drain()
+        finally:
+            self._store_lock.release()
+
+    def take_failures(self) -> list[SaveFailure]:
+        """The failures of every run or flush since the last call (whichever thread ran it),
+        so that the UI reports each one once."""
+        with self._state_lock:
+            failures, self._unreported = self._unreported, []
+        return failures
+
+    def refresh(self) -> bool:
+        """Pick up what another session saved; True when anything a screen shows changed.
+
+        Costs one stat when the file did not change. Skipped (False) while a write is
+        running: the next refresh will see it. ``StoreError``s propagate.
+        """
+        store = self._store
+        if store is None or not self._store_lock.acquire(blocking=False):
+            return False
+        try:
+            if not (self._stale or store.changed()):
+                return False
+            return self._install(store, store.snapshot())
+        finally:
+            self._store_lock.release()
+
+    # ----------------------------------------------------------------- internals
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="microseconds")
+
+    def _submit(self, change: _Write) -> None:
+        with self._state_lock:
+            if self.writable:  # else the write fails and says why; nothing to show
+                self._state = change.apply(self._state)
+            self._queue.append(change)
+        if self.on_queued is not None:
+            self.on_queued(change.sections)
+
+    def _drain(self) -> list[SaveFailure]:
+        """Write the queue, oldest first (``_store_lock`` held)."""
+        failures: list[SaveFailure] = []
+        while True:
+            with self._state_lock:
+                if not self._queue:
+                    break
+                change = self._queue[0]
+            failure = self._write(change)
+            with self._state_lock:
+                self._queue.popleft()
+            if failure is not None:
+                failures.append(failure)
+        if failures:
+            failures.extend(self._reload())
+            with self._state_lock:
+                self._unreported.extend(failures)
+        return failures
+
+    def _write(self, change: _Write) -> SaveFailure | None:
+        store = self._store
+        if store is None:
+            return SaveFailure(
+                change.what, f"Your data file is not open, so {change.what} was not saved."
+            )
+        try:
+            change.write(store)
+        except Exception as exc:  # whatever it is, the learner hears of it; no traceback
+            return SaveFailure(change.what, f"Could not save {change.what}: {exc}")
+        finally:
+            # The store now caches the file it wrote, which may hold another session's
+            # changes too, so ``changed()`` will not tell: reload at the next refresh.
+            self._stale = True
+        return None
+
+    def _reload(self) -> list[SaveFailure]:
+        """After a failed write: show what is on disk (``_store_lock`` held)."""
+        store = self._store
+        if store is None:
+            return []
+        try:
+            self._install(store, store.snapshot())
+        except Exception as exc:
+            return [SaveFailure("", f"Could not read the data file again: {exc}")]
+        return []
+
+    def _install(self, store: Store, snapshot: StoreSnapshot) -> bool:
+        """Show ``snapshot`` plus the writes still queued; True if anything visible changed."""
+        marks = {b.target_id: b for b in snapshot.bookmarks}
+        disk = _State(marks, snapshot.progress, dict(snapshot.settings))
+        with self._state_lock:
+            before = self._state.visible()
+            state = disk
+            if not store.read_only:
+                for change in self._queue:
+                    state = change.apply(state)
+            self._state = state
+            self._stale = False
+        return state.visible() != before
