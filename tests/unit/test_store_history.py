@@ -425,3 +425,17 @@ def test_damage_messages_read_well(db: Path, content: bytes, words: str) -> None
     with pytest.raises(CorruptStoreError) as caught:
         Store.open(db)
     assert words in str(caught.value) and "at at" not in str(caught.value)
+
+
+def test_a_write_after_a_kill_between_backup_link_and_rename_leaves_no_temp(db: Path) -> None:
+    """Killed after linking the old file to .bak but before the rename: both names are one
+    inode, and renaming a link onto .bak would be a silent no-op that leaves the link."""
+    store = Store.open(db)
+    mark(store, "n1")
+    backup = db.with_name("dvatui.json.bak")
+    backup.unlink(missing_ok=True)
+    os.link(db, backup)
+    mark(store, "n2")
+    leftovers = [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert Store.open(db).is_bookmarked("n2")

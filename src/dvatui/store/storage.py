@@ -496,6 +496,10 @@ def keep_previous_generation(target: Path, backup: Path) -> None:
     directory = target.parent
     link: Path | None = None
     try:
+        if backup.exists() and os.path.samefile(target, backup):
+            # Already the same file (a writer was killed between this step and its rename):
+            # renaming a link onto it would be a no-op that leaves the link behind.
+            return
         link = _free_temp_name(directory, target.name)
         try:
             os.link(target, link)
