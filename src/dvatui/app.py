@@ -7,12 +7,14 @@ import contextlib
 import os
 import signal
 import threading
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import App
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from dvatui.domain.cache import load_corpus_cached
@@ -21,12 +23,23 @@ from dvatui.messages import StudyChanged
 from dvatui.paths import shipped_themes_dir
 from dvatui.screens.dialogs import DataProblemScreen
 from dvatui.screens.main import MainScreen
-from dvatui.store import CorruptStoreError, FutureSchemaError, StoreError
+from dvatui.store import (
+    CorruptStoreError,
+    FutureSchemaError,
+    StoreBusyError,
+    StoreError,
+    StoreLinkError,
+)
 from dvatui.study import SaveFailure, StudySession
 from dvatui.themes import load_themes
 
-SIGNAL_EXIT_GRACE = 3.0
-"""Seconds a signal-initiated exit may take before the process is ended hard."""
+OPEN_LOCK_TIMEOUT = 1.0
+"""Seconds the app waits for another dvatui's lock when opening (then it says so)."""
+RETRY_INTERVAL = 2.0
+"""Seconds between tries to open a data file whose lock another dvatui holds."""
+SIGNAL_EXIT_GRACE = 4.0
+"""Seconds a signal-initiated exit may take before the process is ended hard (the saves get
+``FLUSH_TIMEOUT`` of them; the whole stays under 5 seconds even if the loop is stuck)."""
 FLUSH_TIMEOUT = 2.0
 """Seconds the exit waits for a save that is already running."""
 EXIT_DATA = 2
@@ -54,6 +67,7 @@ class DvaApp(App[None]):
         self.session.on_queued = self._queued
         self.study_changed: Signal[StudyChanged] = Signal(self, "study-changed")
         self._data_problem: StoreError | None = None
+        self._retry_timer: Timer | None = None
         self._exiting = False
         loaded = load_themes(themes_dir or shipped_themes_dir())
         for theme in loaded.themes:
@@ -98,7 +112,7 @@ class DvaApp(App[None]):
     # -- the data file --------------------------------------------------------------------
     def _open_data(self, *, read_only: bool = False) -> bool:
         try:
-            self.session.open(read_only=read_only)
+            self.session.open(read_only=read_only, lock_timeout=OPEN_LOCK_TIMEOUT)
         except (StoreError, OSError) as exc:
             self._data_problem = exc if isinstance(exc, StoreError) else StoreError(str(exc))
             return False
@@ -126,12 +140,61 @@ class DvaApp(App[None]):
             )
 
     def _ask_about(self, problem: StoreError) -> None:
-        """Say what is wrong with the data file and ask what to do. Nothing is overwritten."""
-        future = isinstance(problem, FutureSchemaError)
-        self.push_screen(DataProblemScreen(str(problem), allow_read_only=future), self._data_choice)
+        """Say what is wrong with the data file and ask what to do. Nothing is overwritten.
+
+        Starting fresh is offered only for a damaged (or newer) file that has been copied
+        aside; a busy lock is retried by itself in a worker until it is free.
+        """
+        dialog = DataProblemScreen(str(problem), choices=data_choices(problem))
+        self.push_screen(dialog, self._data_choice)
+        if isinstance(problem, StoreBusyError):
+            self._retry_timer = self.set_interval(RETRY_INTERVAL, self._retry_in_background)
+
+    def _retry_in_background(self) -> None:
+        """While another dvatui holds the lock: try to open again, off the UI thread."""
+        if not isinstance(self._data_problem, StoreBusyError):
+            self._stop_retrying()
+            return
+        self.run_worker(
+            partial(self.session.open, lock_timeout=OPEN_LOCK_TIMEOUT),
+            thread=True,
+            group="open",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _stop_retrying(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+
+    def _opened_in_background(self) -> None:
+        """The retry worker opened the data file: close the dialog and show the data."""
+        self._stop_retrying()
+        self._data_problem = None
+        if isinstance(self.screen, DataProblemScreen):
+            self.screen.dismiss(None)
+        self._after_open()
+        self.notify("The data file is free again: your data is open.", timeout=5)
+        self.study_changed.publish(StudyChanged(None, reopened=True))
+
+    def _after_open(self) -> None:
+        theme = self.session.setting("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self._tell_about_the_data_file()
 
     def _data_choice(self, choice: str | None) -> None:
-        if choice == "fresh":
+        self._stop_retrying()
+        if choice in (None, "replaced"):  # closed by the app: opened, or another problem
+            return
+        if choice == "retry":
+            if not self._open_data():
+                assert self._data_problem is not None
+                self._ask_about(self._data_problem)
+                return
+            self._after_open()
+        elif choice == "fresh":
             try:
                 kept = self.session.start_fresh()
             except (StoreError, OSError) as exc:
@@ -190,6 +253,19 @@ class DvaApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == "open":
+            if event.state == WorkerState.SUCCESS:
+                self._opened_in_background()
+            elif event.state == WorkerState.ERROR and not isinstance(
+                worker.error, StoreBusyError
+            ):
+                self._stop_retrying()  # a different problem now: say so
+                if isinstance(worker.error, StoreError):
+                    self._data_problem = worker.error
+                    if isinstance(self.screen, DataProblemScreen):
+                        self.screen.dismiss("replaced")
+                    self._ask_about(worker.error)
+            return
         if worker.group not in ("saves", "exit"):
             return
         if event.state == WorkerState.ERROR:  # the session reports failures: this is a bug
@@ -241,25 +317,46 @@ class DvaApp(App[None]):
             self.exit(return_code=EXIT_DATA, message=_failure_text(failures))
 
     def _install_signal_handlers(self) -> None:
-        """A dropped SSH session sends SIGHUP: save what is pending and exit cleanly."""
+        """A dropped SSH session sends SIGHUP: save what is pending and exit cleanly.
+
+        Plain ``signal.signal`` handlers, not the event loop's: Python runs them on the main
+        thread between two bytecodes even while the loop is busy, and the watchdog they
+        start ends the process however stuck the app is.
+        """
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
-            # Not possible off the main thread or on some platforms: then Textual's default.
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self._exit_on_signal, sig)
+            # Not possible off the main thread (some test runners): then Python's default.
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, partial(self._on_signal, loop))
 
-    def _exit_on_signal(self, signum: int) -> None:
-        """Save the learner's place and pending changes, exit, and make sure the process ends.
+    def _on_signal(self, loop: asyncio.AbstractEventLoop, signum: int, _frame: object) -> None:
+        """Start the watchdog first, then ask the loop to save and exit.
 
         On a hang-up Textual's shutdown can block for good writing to the dead terminal
-        (its writer thread's queue fills up; seen about once in six hang-ups here). The
-        saves finish first (at most ``FLUSH_TIMEOUT``), so a hard exit after the grace
-        period loses nothing.
+        (its writer thread's queue fills up; seen about once in six hang-ups here), and a
+        bug could keep the loop busy. The saves finish first (at most ``FLUSH_TIMEOUT``),
+        so the watchdog's hard exit after ``SIGNAL_EXIT_GRACE`` loses nothing.
         """
         watchdog = threading.Timer(SIGNAL_EXIT_GRACE, os._exit, args=(128 + signum,))
         watchdog.daemon = True
         watchdog.start()
-        self._exit_after_saving()
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
+            loop.call_soon_threadsafe(self._exit_after_saving)
+
+
+def data_choices(problem: StoreError) -> tuple[str, ...]:
+    """What the data-problem dialog may offer for ``problem`` (never a fresh start over a
+    file that was not copied aside, nor for a busy lock or a read error)."""
+    copied = getattr(problem, "backup_path", None) is not None
+    if isinstance(problem, CorruptStoreError):
+        return ("fresh", "retry", "quit") if copied else ("retry", "quit")
+    if isinstance(problem, FutureSchemaError):
+        return ("read-only", "fresh", "quit") if copied else ("read-only", "quit")
+    if isinstance(problem, StoreBusyError):
+        return ("retry", "read-only", "quit")
+    if isinstance(problem, StoreLinkError):
+        return ("quit",)
+    return ("retry", "quit")
 
 
 def _failure_text(failures: list[SaveFailure]) -> Text:

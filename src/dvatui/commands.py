@@ -10,9 +10,30 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
 from dvatui.messages import TargetRequested, study_app
 from dvatui.study import StudySession
+
+
+def literal_highlight(matcher: Matcher, text: str) -> Content:
+    """``text`` as literal content (never markup: it comes from notes and the data file),
+    with the letters the query matched highlighted as the palette does."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def literal_help(text: str) -> str:
+    """Help text for a hit: the palette parses it as markup, so escape the user's text."""
+    return escape(text)
 
 
 class _StudyProvider(Provider):
@@ -39,16 +60,18 @@ class SectionCommands(_StudyProvider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(label),
+                    literal_highlight(matcher, label),
                     self._go(section.id),
+                    text=label,
                     help="Show this section's notes and quiz",
                 )
 
     async def discover(self) -> Hits:
         for chapter in self.session.corpus.chapters:
             yield DiscoveryHit(
-                f"Go to section: {chapter.title}",
+                Content(f"Go to section: {chapter.title}"),
                 self._go(chapter.overview.id),
+                text=f"Go to section: {chapter.title}",
                 help="Show this chapter",
             )
 
@@ -64,15 +87,17 @@ class BookmarkCommands(_StudyProvider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(label),
+                    literal_highlight(matcher, label),
                     self._go(entry.bookmark.target_id),
-                    help=entry.where,
+                    text=label,
+                    help=literal_help(entry.where),
                 )
 
     async def discover(self) -> Hits:
         for entry in self.session.bookmark_entries():
             yield DiscoveryHit(
-                f"Open bookmark: {entry.bookmark.label}",
+                Content(f"Open bookmark: {entry.bookmark.label}"),
                 self._go(entry.bookmark.target_id),
-                help=entry.where,
+                text=f"Open bookmark: {entry.bookmark.label}",
+                help=literal_help(entry.where),
             )

@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -24,34 +25,52 @@ from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
 
+DATA_CHOICES = {
+    "fresh": "s  start fresh with empty data (the copy named above is kept)",
+    "retry": "r  try again now (dvatui also tries again by itself every few seconds)",
+    "read-only": "o  open it read-only (nothing will be saved)",
+    "quit": "q  quit and look at it yourself",
+}
+
 
 class DataProblemScreen(ModalScreen[str | None]):
-    """Says what is wrong with the data file and asks what to do. Nothing is overwritten."""
+    """Says what is wrong with the data file and asks what to do. Nothing is overwritten.
+
+    Only the choices that are safe for this problem are offered: starting fresh only for a
+    damaged file that has been copied aside, retrying for a busy lock or a read error.
+    """
 
     BINDINGS = [
         Binding("s", "choose('fresh')", "Start fresh"),
-        Binding("r", "choose('read-only')", "Open read-only"),
+        Binding("r", "choose('retry')", "Try again"),
+        Binding("o", "choose('read-only')", "Open read-only"),
         Binding("q", "choose('quit')", "Quit"),
     ]
 
-    def __init__(self, message: str, *, allow_read_only: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        allow_read_only: bool = False,
+        choices: tuple[str, ...] | None = None,
+    ) -> None:
         super().__init__()
         self.message = message
-        self.allow_read_only = allow_read_only
+        if choices is None:
+            choices = ("fresh", "read-only", "quit") if allow_read_only else ("fresh", "quit")
+        self.choices = choices
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Your dvatui data file needs attention", classes="dialog-title")
-            yield Static(self.message, id="data-problem-message")
-            keys = "s  start fresh with empty data (the copy named above is kept)\n"
-            if self.allow_read_only:
-                keys += "r  open it read-only (nothing will be saved)\n"
-            keys += "q  quit and look at it yourself"
-            yield Static(keys, classes="dialog-hint")
+            # The message names files and quotes the file's content: text, never markup.
+            yield Static(Content(self.message), id="data-problem-message")
+            keys = "\n".join(DATA_CHOICES[c] for c in DATA_CHOICES if c in self.choices)
+            yield Static(Content(keys), classes="dialog-hint")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "choose" and parameters == ("read-only",):
-            return self.allow_read_only
+        if action == "choose":
+            return bool(parameters) and parameters[0] in self.choices
         return True
 
     def action_choose(self, choice: str) -> None:

@@ -179,10 +179,15 @@ class StudySession:
 
     # ----------------------------------------------------------------- opening
 
-    def open(self, *, read_only: bool = False) -> None:
-        """Open the data file and load its state; ``StoreError``s propagate to the caller."""
+    def open(self, *, read_only: bool = False, lock_timeout: float | None = None) -> None:
+        """Open the data file and load its state; ``StoreError``s propagate to the caller.
+
+        ``lock_timeout``: how long to wait for another dvatui's lock (the store's default
+        when None); a busy lock raises ``StoreBusyError``.
+        """
+        extra = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
         with self._store_lock:
-            store = self._opener(self.db_path, read_only=read_only, clock=self.clock)
+            store = self._opener(self.db_path, read_only=read_only, clock=self.clock, **extra)
             snapshot = store.snapshot()
             self._store = store
             self._install(store, snapshot)
