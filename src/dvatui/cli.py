@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dvatui import __version__
+from dvatui import __version__, cli_data
+from dvatui.domain.text import clean_text, escape_json_controls
 from dvatui.paths import shipped_notes_dir
 
 # The notes parser and the store are imported by the commands that use them: starting
@@ -30,10 +31,18 @@ EXIT_DATA = 2
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--notes", metavar="PATH", default=default,
-                        help="a Markdown file or folder to study instead of the shipped notes")
-    parser.add_argument("--db", metavar="PATH", default=default,
-                        help="the data file (default: $DVATUI_DB, else the user data folder)")
+    parser.add_argument(
+        "--notes",
+        metavar="PATH",
+        default=default,
+        help="a Markdown file or folder to study instead of the shipped notes",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="the data file (default: $DVATUI_DB, else the user data folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = sub.add_parser("check", help="validate notes and quiz blocks")
     _common(check, top=False)
-    check.add_argument("--strict", action="store_true",
-                       help="apply the shipped-corpus rules to --notes too")
+    check.add_argument(
+        "--strict", action="store_true", help="apply the shipped-corpus rules to --notes too"
+    )
     outline = sub.add_parser("outline", help="print the section tree")
     _common(outline, top=False)
     marks = sub.add_parser("bookmarks", help="list bookmarks")
@@ -60,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset = sub.add_parser("reset-data", help="back up the data file and start fresh")
     _common(reset, top=False)
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    cli_data.add_parsers(sub)
     return parser
 
 
@@ -80,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bookmarks": cmd_bookmarks,
         "stats": cmd_stats,
         "reset-data": cmd_reset,
+        "export": cli_data.cmd_export,
+        "import": cli_data.cmd_import,
+        "restore": cli_data.cmd_restore,
     }
     try:
         return handlers[command](args)
@@ -99,14 +113,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_corpus(corpus, shipped=args.notes is None or args.strict)
     for problem in report.problems:
         print(problem)
-    print(f"{path}: {report.chapters} chapters, {report.sections} sections, "
-          f"{report.items} note items, {report.questions} questions")
+    print(
+        f"{clean_text(str(path))}: {report.chapters} chapters, {report.sections} sections, "
+        f"{report.items} note items, {report.questions} questions"
+    )
     share = report.domain_share()
-    print("questions by domain: " + ", ".join(
-        f"{d} {report.by_domain.get(d, 0)} ({share[d]:.0%})" for d in DOMAINS))
+    print(
+        "questions by domain: "
+        + ", ".join(f"{d} {report.by_domain.get(d, 0)} ({share[d]:.0%})" for d in DOMAINS)
+    )
     for title, sections, questions, domains in report.by_chapter:
         mix = " ".join(f"{d[:3]}={domains[d]}" for d in DOMAINS if domains.get(d))
-        print(f"  {title}: {sections} sections, {questions} questions  {mix}".rstrip())
+        print(f"  {clean_text(title)}: {sections} sections, {questions} questions  {mix}".rstrip())
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"{errors} error(s), {warnings} warning(s)")
     return EXIT_PROBLEMS if errors else EXIT_OK
@@ -121,14 +139,14 @@ def cmd_outline(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     for chapter in corpus.chapters:
         extra = f" ({len(chapter.overview.items)} items)" if chapter.overview.items else ""
-        print(f"{chapter.title}{extra}" if chapter.sections or extra else
-              f"{chapter.title} (empty)")
+        title = clean_text(chapter.title)
+        print(f"{title}{extra}" if chapter.sections or extra else f"{title} (empty)")
         for section in chapter.sections:
             for sub in section.walk():
                 indent = "  " * (sub.level - 1)
                 q = len(sub.questions)
                 qs = f", {q} questions" if q else ""
-                print(f"{indent}{sub.title} ({len(sub.items)} items{qs})")
+                print(f"{indent}{clean_text(sub.title)} ({len(sub.items)} items{qs})")
     return EXIT_PROBLEMS if corpus.errors and not corpus.chapters else EXIT_OK
 
 
@@ -140,7 +158,7 @@ def open_store_or_explain(args: argparse.Namespace, *, read_only: bool = True) -
     try:
         return Store.open(path, read_only=read_only)
     except StoreError as exc:
-        print(f"dvatui: {exc}", file=sys.stderr)
+        print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
         return None
 
 
@@ -155,23 +173,32 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     marks = store.bookmarks()
     if args.format == "json":
         rows = [
-            {"target_id": b.target_id, "kind": b.kind, "chapter_id": b.chapter_id,
-             "section_id": b.section_id, "label": b.label, "comment": b.comment,
-             "created_at": b.created_at, "found": _where(corpus, b.target_id) is not None}
+            {
+                "target_id": b.target_id,
+                "kind": b.kind,
+                "chapter_id": b.chapter_id,
+                "section_id": b.section_id,
+                "label": b.label,
+                "comment": b.comment,
+                "created_at": b.created_at,
+                "found": _where(corpus, b.target_id) is not None,
+            }
             for b in marks
         ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(escape_json_controls(json.dumps(rows, indent=2, ensure_ascii=False)))
         return EXIT_OK
     if not marks:
         print("No bookmarks yet. In the app, press b on a note or a section.")
         return EXIT_OK
     for b in marks:
-        where = _where(corpus, b.target_id) or "(not in these notes)"
-        comment = f" — {b.comment}" if b.comment else ""
+        # Labels and comments come from the data file: as untrusted as the notes.
+        where = clean_text(_where(corpus, b.target_id) or "(not in these notes)")
+        label = clean_text(b.label)
+        comment = f" — {clean_text(b.comment)}" if b.comment else ""
         if args.format == "markdown":
-            print(f"- **{where}**: {b.label}{comment}")
+            print(f"- **{where}**: {label}{comment}")
         else:
-            print(f"{where}: {b.label}{comment}")
+            print(f"{where}: {label}{comment}")
     return EXIT_OK
 
 
@@ -190,6 +217,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """Answered and correct questions per chapter and per domain, as Rich tables."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from dvatui.domain.loader import load_corpus
     from dvatui.domain.model import DOMAINS
@@ -201,21 +229,36 @@ def cmd_stats(args: argparse.Namespace) -> int:
     corpus = load_corpus(notes_path(args))
     latest = {qid: a.correct for qid, a in store.latest_answers().items()}
     table = Table(title="Progress by chapter", title_justify="left")
-    for name, justify in (("Chapter", "left"), ("Questions", "right"), ("Answered", "right"),
-                          ("Correct", "right"), ("Score", "right")):
+    for name, justify in (
+        ("Chapter", "left"),
+        ("Questions", "right"),
+        ("Answered", "right"),
+        ("Correct", "right"),
+        ("Score", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for chapter in corpus.chapters:
         t = chapter_tally(chapter, latest)
-        table.add_row(chapter.title, str(t.total), str(t.answered), str(t.correct),
-                      f"{t.percent:.0f}%" if t.answered else "-")
+        table.add_row(
+            Text(clean_text(chapter.title)),
+            str(t.total),
+            str(t.answered),
+            str(t.correct),
+            f"{t.percent:.0f}%" if t.answered else "-",
+        )
     by_domain = Table(title="Progress by DVA-C02 domain", title_justify="left")
     for name in ("Domain", "Questions", "Answered", "Correct", "Score"):
         by_domain.add_column(name, justify="left" if name == "Domain" else "right")
     tallies = domain_tallies(corpus, latest)
     for domain in DOMAINS:
         t = tallies[domain]
-        by_domain.add_row(domain, str(t.total), str(t.answered), str(t.correct),
-                          f"{t.percent:.0f}%" if t.answered else "-")
+        by_domain.add_row(
+            domain,
+            str(t.total),
+            str(t.answered),
+            str(t.correct),
+            f"{t.percent:.0f}%" if t.answered else "-",
+        )
     console = Console()
     console.print(table)
     console.print(by_domain)
@@ -238,7 +281,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
     try:
         backup = reset_store(path)
     except (StoreError, OSError) as exc:
-        print(f"dvatui: {exc}", file=sys.stderr)
+        print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
         return EXIT_DATA
     where = f"; the old file is kept at {backup}" if backup else ""
     print(f"Started fresh data at {path}{where}.")

@@ -50,11 +50,33 @@ def test_questions_look_like_the_exam(corpus: Corpus) -> None:
 
 def test_topics_the_exam_needs_have_chapters(corpus: Corpus) -> None:
     titles = " ".join(c.title for c in corpus.chapters)
-    for topic in ("Lambda", "DynamoDB", "API Gateway", "SQS", "Kinesis", "EventBridge", "SAM",
-                  "CDK", "X-Ray", "CloudTrail", "Cognito", "KMS", "Secrets Manager",
-                  "Parameter Store", "AppConfig", "STS", "Step Functions", "CloudFront",
-                  "ECS", "Elastic Beanstalk", "CodePipeline", "CloudFormation", "S3",
-                  "ElastiCache", "Aurora"):
+    for topic in (
+        "Lambda",
+        "DynamoDB",
+        "API Gateway",
+        "SQS",
+        "Kinesis",
+        "EventBridge",
+        "SAM",
+        "CDK",
+        "X-Ray",
+        "CloudTrail",
+        "Cognito",
+        "KMS",
+        "Secrets Manager",
+        "Parameter Store",
+        "AppConfig",
+        "STS",
+        "Step Functions",
+        "CloudFront",
+        "ECS",
+        "Elastic Beanstalk",
+        "CodePipeline",
+        "CloudFormation",
+        "S3",
+        "ElastiCache",
+        "Aurora",
+    ):
         assert topic in titles, topic
 
 

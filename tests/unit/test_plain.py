@@ -10,9 +10,7 @@ from dvatui.domain.plain import looks_plain
 
 def outline(path: Path) -> list[tuple[str, list[tuple[str, int]]]]:
     corpus = load_corpus(path)
-    return [
-        (c.title, [(s.title, len(s.items)) for s in c.sections]) for c in corpus.chapters
-    ]
+    return [(c.title, [(s.title, len(s.items)) for s in c.sections]) for c in corpus.chapters]
 
 
 def test_every_chapter_and_subheading_in_order(fixtures: Path) -> None:
@@ -21,8 +19,10 @@ def test_every_chapter_and_subheading_in_order(fixtures: Path) -> None:
         ("Compute Basics", [("Pricing Models", 3), ("Network Cards", 2)]),
         ("Balancers : Scaling", [("Layer 7 Balancer", 2), ("Quiz", 2)]),
         ("Command Line Tools", []),
-        ("Containers", [("Images", 3), ("Demo notes", 2), ("Task Recipes", 4),
-                        ("Containers Quiz", 1)]),
+        (
+            "Containers",
+            [("Images", 3), ("Demo notes", 2), ("Task Recipes", 4), ("Containers Quiz", 1)],
+        ),
         ("Messaging", []),
         ("Functions", []),
         ("Tables", []),
@@ -74,7 +74,9 @@ def test_continuations_demo_notes_and_repeated_numbers(fixtures: Path) -> None:
     ]
     assert [i.kind for i in demo.items] == ["quote", "quote"]
     assert demo.items[1].text.splitlines() == [
-        "> The boot script names the cluster", "   the machine should join."]
+        "> The boot script names the cluster",
+        "   the machine should join.",
+    ]
     assert [i.text.split(" ", 1)[0] for i in recipes.items] == ["1.", "2.", "3.", "4."]
     assert recipes.items[3].text == "4. The bundle file describes several containers."
     assert quiz.items[0].kind == "paragraph"

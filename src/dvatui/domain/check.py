@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dvatui.domain.model import DOMAINS, Corpus, Problem
+from dvatui.domain.text import quote
 
 MIN_QUESTIONS_PER_SECTION = 3
 
@@ -77,22 +78,32 @@ def _shipped_rules(corpus: Corpus) -> list[Problem]:
     per_file: Counter[str] = Counter(str(c.path) for c in corpus.chapters)
     for chapter in corpus.chapters:
         if per_file[str(chapter.path)] > 1 and chapter.path.stem != chapter.id:
-            problems.append(Problem(chapter.path, chapter.line,
-                                    "shipped notes hold one '#' chapter per file"))
+            problems.append(
+                Problem(chapter.path, chapter.line, "shipped notes hold one '#' chapter per file")
+            )
         if not chapter.domains:
-            problems.append(Problem(chapter.path, 1,
-                                    "front matter needs 'domains' (a list of DVA-C02 domains)"))
+            problems.append(
+                Problem(chapter.path, 1, "front matter needs 'domains' (a list of DVA-C02 domains)")
+            )
         if not chapter.sections:
             problems.append(Problem(chapter.path, chapter.line, "chapter has no '##' sections"))
         for section in chapter.sections:
             count = len(section.all_questions())
             if count < MIN_QUESTIONS_PER_SECTION:
-                problems.append(Problem(
-                    section.path, section.line,
-                    f"section {section.title!r} has {count} question(s); "
-                    f"at least {MIN_QUESTIONS_PER_SECTION} are needed",
-                ))
+                problems.append(
+                    Problem(
+                        section.path,
+                        section.line,
+                        f"section {quote(section.title, 80)} has {count} question(s); "
+                        f"at least {MIN_QUESTIONS_PER_SECTION} are needed",
+                    )
+                )
             if not any(s.items for s in section.walk()):
-                problems.append(Problem(section.path, section.line,
-                                        f"section {section.title!r} has no notes"))
+                problems.append(
+                    Problem(
+                        section.path,
+                        section.line,
+                        f"section {quote(section.title, 80)} has no notes",
+                    )
+                )
     return problems

@@ -5,11 +5,17 @@ chapter, ``##`` a section, ``###`` a subsection, and every other top-level block
 item. Files in the plain style of the learner's original README go to
 :mod:`dvatui.domain.plain`. Loading never raises for bad content: problems are collected
 with their file and line, and everything else still loads.
+
+Notes are untrusted input. Files are read through :mod:`dvatui.domain.files` (regular
+files only, with a size cap), control characters are made visible as soon as a file is
+decoded (:func:`~dvatui.domain.text.clean_text`), YAML front matter is bounded in size and
+depth and may not use aliases, and a failure inside one file's parse is reported against
+that file while the other files still load.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -19,8 +25,11 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from dvatui.domain.files import notes_candidates, read_notes_file
+from dvatui.domain.ids import IdPool, item_id, slugify, unique_id
 from dvatui.domain.model import (
     DOMAINS,
     Chapter,
@@ -29,13 +38,39 @@ from dvatui.domain.model import (
     NoteItem,
     Problem,
     Section,
-    slugify,
+    Severity,
 )
 from dvatui.domain.plain import looks_plain, parse_plain
-from dvatui.domain.quiz import parse_quiz_block
+from dvatui.domain.quiz import normalise_stem, parse_quiz_block
+from dvatui.domain.text import clean_text, quote
+
+__all__ = [
+    "MAX_FRONT_MATTER_BYTES",
+    "MAX_FRONT_MATTER_DEPTH",
+    "MAX_LINES",
+    "MAX_TOKENS",
+    "FrontMatter",
+    "TooComplexError",
+    "item_id",
+    "load_corpus",
+    "parse_file",
+    "parse_markdown",
+    "parse_text",
+    "read_front_matter",
+]
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 NUMBER_PREFIX_RE = re.compile(r"^\d+[-_ .]+")
+MAX_FRONT_MATTER_BYTES = 16 * 1024
+"""Front matter longer than this (16 KiB) is reported and ignored."""
+MAX_FRONT_MATTER_DEPTH = 8
+"""How deep YAML collections may nest in front matter (``title`` and ``domains`` need 2)."""
+MAX_LINES = 200_000
+"""A notes file with more lines is not parsed (the 25 shipped chapters have ~11,000)."""
+MAX_TOKENS = 200_000
+"""A Markdown file that makes more block tokens is not parsed (the shipped chapters make
+~13,000 together). Parsing costs ~350 bytes per token, and a file of nested lists or wide
+tables makes several tokens per byte: this, not the 4 MiB file size, bounds the memory."""
 BLOCK_KINDS: dict[str, ItemKind] = {
     "paragraph_open": "paragraph",
     "table_open": "table",
@@ -54,16 +89,60 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 
 
-def item_id(section_id: str, text: str, taken: set[str]) -> str:
-    """A note item's id: its section plus a hash of its whitespace-normalised text."""
-    digest = hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:10]
-    base = f"{section_id}#{digest}"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    taken.add(candidate)
-    return candidate
+class _FrontMatterLoader(yaml.SafeLoader):
+    """A safe YAML loader for untrusted front matter: no aliases or anchors, bounded depth.
+
+    Aliases are what a "billion laughs" bomb multiplies; composing nodes is recursive, so
+    the depth bound also keeps a deeply nested value from exhausting the stack.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not allowed in front matter",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"values nested more than {MAX_FRONT_MATTER_DEPTH} levels deep",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class TooComplexError(Exception):
+    """A notes file is beyond what the loader parses (:data:`MAX_LINES`, :data:`MAX_TOKENS`)."""
+
+
+class _TokenBudget(list[Token]):
+    """markdown-it's token list, failing once it passes :data:`MAX_TOKENS`."""
+
+    def append(self, token: Token) -> None:
+        if len(self) >= MAX_TOKENS:
+            raise TooComplexError(f"more than {MAX_TOKENS:,} Markdown tokens")
+        super().append(token)
+
+
+def _parse_blocks(body: str) -> list[Token]:
+    """``MarkdownIt.parse`` with a bounded token list."""
+    md = _parser()
+    state = StateCore(body, md, {})
+    state.tokens = _TokenBudget()
+    md.core.process(state)
+    return state.tokens
 
 
 @dataclass
@@ -83,12 +162,28 @@ def read_front_matter(text: str, path: Path, problems: list[Problem]) -> FrontMa
         return FrontMatter(None, (), 0, False)
     offset = text[: match.end()].count("\n")
     raw = match.group(1) or ""
+    if len(raw.encode("utf-8", "replace")) > MAX_FRONT_MATTER_BYTES:
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"front matter is longer than {MAX_FRONT_MATTER_BYTES // 1024} KiB; it is ignored",
+            )
+        )
+        return FrontMatter(None, (), offset, True)
     try:
-        data: Any = yaml.safe_load(raw) or {}
+        data: Any = yaml.load(raw, Loader=_FrontMatterLoader) or {}  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
         problems.append(Problem(path, line, f"front matter is not valid YAML: {_yaml_reason(exc)}"))
+        return FrontMatter(None, (), offset, True)
+    except Exception as exc:  # e.g. an integer too long to convert, a RecursionError
+        problems.append(
+            Problem(
+                path, 2, f"front matter could not be read ({type(exc).__name__}); it is ignored"
+            )
+        )
         return FrontMatter(None, (), offset, True)
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "front matter must be a YAML mapping (key: value lines)"))
@@ -97,6 +192,8 @@ def read_front_matter(text: str, path: Path, problems: list[Problem]) -> FrontMa
     if title is not None and not isinstance(title, str):
         problems.append(Problem(path, _key_line(raw, "title"), "front matter 'title' must be text"))
         title = None
+    if title is not None:
+        title = clean_text(title)  # YAML escapes ("\e", "\x9b") can spell control characters
     domains_raw = data.get("domains", [])
     if isinstance(domains_raw, str):
         domains_raw = [domains_raw]
@@ -107,19 +204,23 @@ def read_front_matter(text: str, path: Path, problems: list[Problem]) -> FrontMa
         )
     else:
         for value in domains_raw:
-            if value in DOMAINS:
-                domains.append(str(value))
+            if isinstance(value, str) and value in DOMAINS:
+                domains.append(value)
             else:
                 problems.append(
-                    Problem(path, _key_line(raw, "domains"),
-                            f"unknown domain {value!r} in front matter; use {', '.join(DOMAINS)}")
+                    Problem(
+                        path,
+                        _key_line(raw, "domains"),
+                        f"unknown domain {quote(value)} in front matter; use {', '.join(DOMAINS)}",
+                    )
                 )
     return FrontMatter(title, tuple(domains), offset, True)
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None)
-    return str(problem) if problem else str(exc).splitlines()[0]
+    reason = str(problem) if problem else (str(exc).splitlines() or ["unknown error"])[0]
+    return reason[:200]
 
 
 def _key_line(raw: str, key: str) -> int:
@@ -142,19 +243,14 @@ class _Builder:
         self.chapter: Chapter | None = None
         self.section: Section | None = None
         self.parent: Section | None = None
-        self.item_ids: set[str] = set()
-        self.section_ids: set[str] = set()
+        self.item_ids = IdPool()
+        self.section_ids = IdPool()
         self.file_chapter_id = slugify(NUMBER_PREFIX_RE.sub("", path.stem)) or "notes"
         self.multi = multi
         """True when the file holds several ``#`` chapters."""
 
     def _unique_section_id(self, base: str) -> str:
-        candidate, n = base, 2
-        while candidate in self.section_ids:
-            candidate = f"{base}-{n}"
-            n += 1
-        self.section_ids.add(candidate)
-        return candidate
+        return unique_id(base, self.section_ids)
 
     def start_chapter(self, title: str | None, line: int) -> Chapter:
         if self.multi and title is not None:
@@ -162,7 +258,7 @@ class _Builder:
         else:
             chapter_id = self.file_chapter_id
         chapter_id = self._unique_section_id(chapter_id)
-        name = title or self.front.title or self.path.stem
+        name = title or self.front.title or clean_text(self.path.stem)
         overview = Section(chapter_id, name, 1, chapter_id, self.path, line)
         chapter = Chapter(chapter_id, name, self.front.domains, self.path, line, overview)
         self.chapters.append(chapter)
@@ -178,8 +274,15 @@ class _Builder:
         chapter = self.current_chapter(line)
         if level == 3 and self.parent is not None:
             base = f"{self.parent.id}/{slugify(title)}"
-            section = Section(self._unique_section_id(base), title, 3, chapter.id, self.path,
-                              line, parent_id=self.parent.id)
+            section = Section(
+                self._unique_section_id(base),
+                title,
+                3,
+                chapter.id,
+                self.path,
+                line,
+                parent_id=self.parent.id,
+            )
             self.parent.children.append(section)
         else:
             base = f"{chapter.id}/{slugify(title)}"
@@ -216,10 +319,12 @@ class _Builder:
 def parse_markdown(text: str, path: Path, problems: list[Problem]) -> list[Chapter]:
     """Parse one CommonMark notes file into chapters."""
     front = read_front_matter(text, path, problems)
-    lines = text.splitlines()
+    # Split on "\n" only, as markdown-it does, so that its line maps index this list
+    # (str.splitlines would also split on form feeds and U+2028).
+    lines = text.split("\n")
     body = "\n".join(lines[front.body_offset :])
     base = front.body_offset
-    tokens = _parser().parse(body)
+    tokens = _parse_blocks(body)
     chapters_in_file = sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h1")
     builder = _Builder(path, front, problems, multi=chapters_in_file > 1)
     i = 0
@@ -294,31 +399,53 @@ def _skip_block(tokens: list[Token], i: int) -> int:
     return len(tokens)
 
 
-def parse_file(path: Path, problems: list[Problem]) -> list[Chapter]:
-    """Read one notes file, choosing the CommonMark or the plain-notes reader."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(path, 0, f"cannot read file: {exc.strerror or exc}"))
-        return []
+def parse_text(raw: bytes, path: Path, problems: list[Problem]) -> list[Chapter]:
+    """Parse one notes file's bytes, choosing the CommonMark or the plain-notes reader.
+
+    The text is decoded as UTF-8 and its control characters are made visible before any
+    parsing, so no heading, item, code block, quiz or message can carry one.
+    """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(Problem(path, line, "file is not UTF-8 text; save it as UTF-8"))
         text = raw.decode("utf-8", errors="replace")
-    text = text.replace("\r\n", "\n")
+    text = clean_text(text.replace("\r\n", "\n"))
+    if text.count("\n") >= MAX_LINES:
+        raise TooComplexError(f"more than {MAX_LINES:,} lines")
     if looks_plain(text):
         return parse_plain(text, path, problems)
     return parse_markdown(text, path, problems)
 
 
-def notes_files(root: Path) -> list[Path]:
-    """Markdown files under a folder, in name order (folders depth first)."""
-    files = [p for p in root.rglob("*") if p.suffix.lower() in (".md", ".markdown", ".txt")]
-    files = [p for p in files if p.is_file() and not any(part.startswith(".") for part in
-                                                          p.relative_to(root).parts)]
-    return sorted(files, key=lambda p: [part.lower() for part in p.relative_to(root).parts])
+def parse_file(path: Path, problems: list[Problem], *, root: Path | None = None) -> list[Chapter]:
+    """Read and parse one notes file; a failure is reported against the file, never raised.
+
+    Args:
+        path: The file.
+        problems: Where problems are collected.
+        root: The notes folder the file was found in (symbolic links must stay inside it),
+            or None for a file the learner named.
+    """
+    raw = read_notes_file(path, problems, root=root)
+    if raw is None:
+        return []
+    try:
+        return parse_text(raw, path, problems)
+    except TooComplexError as exc:
+        severity: Severity = "warning" if root is not None else "error"
+        problems.append(Problem(path, 0, f"skipped: too large to parse ({exc})", severity))
+        return []
+    except Exception as exc:  # a parser bug or an input too deep for it: lose one file only
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"could not read this file ({type(exc).__name__}: {str(exc)[:100]}); it is skipped",
+            )
+        )
+        return []
 
 
 def load_corpus(path: Path) -> Corpus:
@@ -332,54 +459,52 @@ def load_corpus(path: Path) -> Corpus:
     """
     problems: list[Problem] = []
     chapters: list[Chapter] = []
+    folder: Path | None = None
     if path.is_dir():
-        files = notes_files(path)
+        folder = path
+        files = notes_candidates(path, problems)
         if not files:
             problems.append(Problem(path, 0, "no Markdown (.md) files in this folder"))
-    elif path.exists():
+    elif os.path.lexists(path):
         files = [path]
     else:
         problems.append(Problem(path, 0, "no such file or folder"))
         files = []
     for file in files:
-        chapters.extend(parse_file(file, problems))
+        chapters.extend(parse_file(file, problems, root=folder))
     _dedupe_chapter_ids(chapters)
-    corpus = Corpus(chapters, problems, path)
-    corpus.problems.extend(_duplicate_questions(corpus.chapters))
-    return corpus
+    # Duplicates are dropped before the corpus builds its id lookups, so that
+    # ``corpus.question(id)`` is the question that the sections show.
+    problems.extend(_duplicate_questions(chapters))
+    return Corpus(chapters, problems, path)
 
 
 def _dedupe_chapter_ids(chapters: Iterable[Chapter]) -> None:
-    seen: set[str] = set()
+    seen = IdPool()
     for chapter in chapters:
         if chapter.id in seen:
             # Two files with the same slug (e.g. from different folders): keep both,
             # make the later one unique by its path so ids stay stable.
-            new_id = f"{slugify(str(chapter.path.parent.name))}/{chapter.id}"
-            _rename_chapter(chapter, new_id)
-        seen.add(chapter.id)
+            base = f"{slugify(str(chapter.path.parent.name))}/{chapter.id}"
+            _rename_chapter(chapter, unique_id(base, seen))
+        else:
+            seen.claim(chapter.id)
 
 
 def _rename_chapter(chapter: Chapter, new_id: str) -> None:
     old = chapter.id
     chapter.id = new_id
     for section in chapter.walk():
-        section.id = new_id + section.id[len(old):]
+        section.id = new_id + section.id[len(old) :]
         section.chapter_id = new_id
-        section.parent_id = (
-            new_id + section.parent_id[len(old):] if section.parent_id else None
-        )
-        section.items = [
-            replace(it, id=new_id + it.id[len(old):]) for it in section.items
-        ]
+        section.parent_id = new_id + section.parent_id[len(old) :] if section.parent_id else None
+        section.items = [replace(it, id=new_id + it.id[len(old) :]) for it in section.items]
         section.questions = [
             replace(q, chapter_id=new_id, section_id=section.id) for q in section.questions
         ]
 
 
 def _duplicate_questions(chapters: list[Chapter]) -> list[Problem]:
-    from dvatui.domain.quiz import normalise_stem
-
     problems: list[Problem] = []
     by_id: dict[str, tuple[Path, int]] = {}
     by_stem: dict[str, tuple[Path, int]] = {}
@@ -390,14 +515,20 @@ def _duplicate_questions(chapters: list[Chapter]) -> list[Problem]:
                 dup = False
                 if q.id in by_id:
                     p, ln = by_id[q.id]
-                    problems.append(Problem(q.path, q.line,
-                                            f"duplicate question id {q.id!r} (first at {p}:{ln})"))
+                    problems.append(
+                        Problem(
+                            q.path,
+                            q.line,
+                            f"duplicate question id {quote(q.id)} (first at {p}:{ln})",
+                        )
+                    )
                     dup = True
                 stem = normalise_stem(q.stem)
                 if stem in by_stem:
                     p, ln = by_stem[stem]
-                    problems.append(Problem(q.path, q.line,
-                                            f"duplicate question text (first at {p}:{ln})"))
+                    problems.append(
+                        Problem(q.path, q.line, f"duplicate question text (first at {p}:{ln})")
+                    )
                     dup = True
                 if not dup:
                     by_id[q.id] = (q.path, q.line)

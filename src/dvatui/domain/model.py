@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from dvatui.domain.ids import slugify
+from dvatui.domain.text import clean_text
+
+__all__ = [
+    "DOMAINS",
+    "DOMAIN_WEIGHTS",
+    "Chapter",
+    "Choice",
+    "Corpus",
+    "ItemKind",
+    "NoteItem",
+    "Problem",
+    "Question",
+    "Section",
+    "Severity",
+    "slugify",
+]
 
 DOMAINS: tuple[str, ...] = ("development", "security", "deployment", "troubleshooting")
 """The DVA-C02 content domains, in the exam guide's order."""
@@ -24,11 +41,8 @@ ItemKind = Literal["bullet", "number", "paragraph", "table", "quote", "code", "r
 Severity = Literal["error", "warning"]
 
 
-def slugify(text: str) -> str:
-    """Make a stable, URL-like id from a heading or a title."""
-    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
-    return slug or "untitled"
+MAX_MESSAGE_CHARS = 400
+"""A problem message is cut to this length: it may quote user text."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +54,16 @@ class Problem:
     message: str
     severity: Severity = "error"
 
+    def __post_init__(self) -> None:
+        # Messages quote user text (values, file names): keep them short and inert.
+        message = clean_text(self.message)
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+        if message != self.message:
+            object.__setattr__(self, "message", message)
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        return f"{clean_text(str(self.path))}:{self.line}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -64,8 +86,11 @@ class NoteItem:
             cells = [c.strip(" *`_") for c in header.strip().strip("|").split("|")]
             return "Table: " + " / ".join(c for c in cells if c)
         if self.kind == "code":
-            lines = [ln for ln in self.text.splitlines()[1:] if ln.strip() and
-                     not ln.startswith(("```", "~~~"))]
+            lines = [
+                ln
+                for ln in self.text.splitlines()[1:]
+                if ln.strip() and not ln.startswith(("```", "~~~"))
+            ]
             return "Code: " + (lines[0].strip()[:100] if lines else "")
         flat = " ".join(self.text.split())
         flat = re.sub(r"^(?:[-*+]|\d+\s*[.)]?|>)\s+", "", flat)
@@ -171,10 +196,26 @@ class Corpus:
     root: Path
 
     def __post_init__(self) -> None:
-        self._sections = {s.id: s for c in self.chapters for s in c.walk()}
-        self._questions = {q.id: q for c in self.chapters for q in c.questions()}
-        self._order = [s.id for c in self.chapters for s in c.walk()]
-        self._chapters = {c.id: c for c in self.chapters}
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild the id lookups from the chapters as they are now.
+
+        The loader hands over chapters that are already de-duplicated; should two things
+        still share an id, the first in reading order wins, as it is the one shown first.
+        """
+        self._sections: dict[str, Section] = {}
+        self._questions: dict[str, Question] = {}
+        self._chapters: dict[str, Chapter] = {}
+        self._order: list[str] = []
+        for chapter in self.chapters:
+            self._chapters.setdefault(chapter.id, chapter)
+            for section in chapter.walk():
+                self._order.append(section.id)
+                self._sections.setdefault(section.id, section)
+                for question in section.questions:
+                    self._questions.setdefault(question.id, question)
+        self._position = {sid: n for n, sid in reversed(list(enumerate(self._order)))}
 
     def sections(self) -> Iterator[Section]:
         """Every section in reading order, chapter overviews included."""
@@ -210,9 +251,8 @@ class Corpus:
 
     def neighbour(self, section_id: str, step: int) -> Section | None:
         """The section ``step`` places after (or before) this one in reading order."""
-        try:
-            index = self._order.index(section_id)
-        except ValueError:
+        index = self._position.get(section_id)
+        if index is None:
             return None
         target = index + step
         if 0 <= target < len(self._order):

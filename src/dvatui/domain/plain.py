@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dvatui.domain.model import Chapter, ItemKind, NoteItem, Problem, Section, slugify
+from dvatui.domain.ids import IdPool, item_id, slugify, unique_id
+from dvatui.domain.model import Chapter, ItemKind, NoteItem, Problem, Section
+from dvatui.domain.text import clean_text
 
 CHAPTER_RE = re.compile(r"^#\s+(.*?)\s*$")
 DOTTED_RE = re.compile(r"^(\d{1,3})\s*\.\s*(.*)$")
@@ -64,7 +66,7 @@ class _PlainBuilder:
         self.file_id = slugify(NUMBER_PREFIX_RE.sub("", path.stem)) or "notes"
         self.multi = sum(1 for ln in lines if CHAPTER_RE.match(ln)) > 1
         self.chapters: list[Chapter] = []
-        self.ids: set[str] = set()
+        self.ids = IdPool()
         self.section: Section | None = None
         self.drafts: list[_Draft] = []
         self.top_indent: int | None = None
@@ -72,12 +74,7 @@ class _PlainBuilder:
         self.nested_indent: int | None = None
 
     def unique(self, base: str) -> str:
-        candidate, n = base, 2
-        while candidate in self.ids:
-            candidate = f"{base}-{n}"
-            n += 1
-        self.ids.add(candidate)
-        return candidate
+        return unique_id(base, self.ids)
 
     # -- structure -------------------------------------------------------------------------
     def start_chapter(self, title: str, line: int) -> None:
@@ -89,7 +86,7 @@ class _PlainBuilder:
 
     def start_section(self, title: str, line: int) -> None:
         if not self.chapters:
-            self.start_chapter(self.path.stem, 1)
+            self.start_chapter(clean_text(self.path.stem), 1)
         self.close_section()
         chapter = self.chapters[-1]
         sid = self.unique(f"{chapter.id}/{slugify(title)}")
@@ -114,10 +111,9 @@ class _PlainBuilder:
         head = f"{position}. {draft.head}" if draft.kind == "number" else draft.head
         body = [head, *("   " + x for x in draft.extra), *("   " + c for c in draft.children)]
         text = "\n".join(part.rstrip() for part in body)
-        from dvatui.domain.loader import item_id
-
-        return NoteItem(item_id(self.section.id, text, self.ids), draft.kind, text, draft.line,
-                        markup="plain")
+        return NoteItem(
+            item_id(self.section.id, text, self.ids), draft.kind, text, draft.line, markup="plain"
+        )
 
     # -- lines -----------------------------------------------------------------------------
     def numbered(self, raw: str) -> tuple[int, str] | None:
@@ -126,8 +122,11 @@ class _PlainBuilder:
         if dotted:
             return int(dotted.group(1)), dotted.group(2).strip()
         spaced = SPACED_RE.match(s)
-        expected = self.last_top is not None and spaced is not None and (
-            int(spaced.group(1)) == self.last_top + 1)
+        expected = (
+            self.last_top is not None
+            and spaced is not None
+            and (int(spaced.group(1)) == self.last_top + 1)
+        )
         aligned = self.top_indent is None or _indent(raw) <= self.top_indent + 1
         if spaced is not None and expected and aligned:
             return int(spaced.group(1)), spaced.group(2).strip()
@@ -144,8 +143,10 @@ class _PlainBuilder:
         s = raw.strip()
         if len(s) > MAX_HEADING_LEN or s.startswith((">", "#")) or DOTTED_RE.match(s):
             return False
-        after_break = index == 0 or not self.lines[index - 1].strip() or bool(
-            CHAPTER_RE.match(self.lines[index - 1])
+        after_break = (
+            index == 0
+            or not self.lines[index - 1].strip()
+            or bool(CHAPTER_RE.match(self.lines[index - 1]))
         )
         if NAMED_HEADING_RE.match(s):
             return True
@@ -195,7 +196,7 @@ class _PlainBuilder:
                 self.start_chapter(chapter.group(1) or "Untitled", lineno)
                 continue
             if self.section is None:
-                self.start_chapter(self.path.stem, 1)
+                self.start_chapter(clean_text(self.path.stem), 1)
             item = self.numbered(raw)
             if item is not None:
                 self.add_numbered(raw, item[0], item[1], lineno)
@@ -215,4 +216,5 @@ def parse_plain(text: str, path: Path, problems: list[Problem]) -> list[Chapter]
     is kept (and shown as empty).
     """
     del problems  # the plain reader accepts every line; kept for a uniform signature
-    return _PlainBuilder(path, text.splitlines()).run()
+    # "\n" only: line numbers must match the editor's, whatever U+2028 or a form feed says.
+    return _PlainBuilder(path, text.split("\n")).run()

@@ -17,8 +17,9 @@ class Tally:
     correct: int = 0
 
     def __add__(self, other: Tally) -> Tally:
-        return Tally(self.total + other.total, self.answered + other.answered,
-                     self.correct + other.correct)
+        return Tally(
+            self.total + other.total, self.answered + other.answered, self.correct + other.correct
+        )
 
     @property
     def percent(self) -> float:

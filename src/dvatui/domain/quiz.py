@@ -182,8 +182,12 @@ def _finish(
     stated = stated_choose(stem)
     if right > 1 and stated is None:
         problems.append(
-            Problem(path, line, f"quiz: {right} right choices but the question does not say "
-                    f"'(Select {_word(right).upper()}.)' or '(Choose {_word(right)}.)'")
+            Problem(
+                path,
+                line,
+                f"quiz: {right} right choices but the question does not say "
+                f"'(Select {_word(right).upper()}.)' or '(Choose {_word(right)}.)'",
+            )
         )
     elif stated is not None and stated != right:
         problems.append(
@@ -194,8 +198,11 @@ def _finish(
     domain = draft.domain or default_domain
     if domain not in DOMAINS:
         problems.append(
-            Problem(path, draft.domain_line or line,
-                    f"quiz: unknown domain {domain!r}; use one of {', '.join(DOMAINS)}")
+            Problem(
+                path,
+                draft.domain_line or line,
+                f"quiz: unknown domain {domain!r}; use one of {', '.join(DOMAINS)}",
+            )
         )
     if len(problems) > before:
         return None
