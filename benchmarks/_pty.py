@@ -28,5 +28,7 @@ def summary(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str
     """``median (min-max, p95)`` of a list of measurements."""
     ordered = sorted(v * scale for v in values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return (f"median {statistics.median(ordered):8.1f} {unit}  min {ordered[0]:8.1f}  "
-            f"max {ordered[-1]:8.1f}  p95 {p95:8.1f}  (n={len(ordered)})")
+    return (
+        f"median {statistics.median(ordered):8.1f} {unit}  min {ordered[0]:8.1f}  "
+        f"max {ordered[-1]:8.1f}  p95 {p95:8.1f}  (n={len(ordered)})"
+    )

@@ -50,7 +50,7 @@ def find_note_title(s: PtySession, crumb: str, title: str) -> tuple[int, int]:
     lines = s.screen.display
     for row, line in enumerate(lines[:-1]):
         col = line.find("  " + crumb)
-        if col >= 0 and lines[row + 1][col + 2:].startswith(title[:20]):
+        if col >= 0 and lines[row + 1][col + 2 :].startswith(title[:20]):
             return row + 1, col + 2
     raise RuntimeError(f"note title {title!r} not found:\n{s.text()}")
 
@@ -58,8 +58,7 @@ def find_note_title(s: PtySession, crumb: str, title: str) -> tuple[int, int]:
 def pty_run(corpus: Corpus, cols: int, rows: int, presses: int, db: Path) -> None:
     order = list(corpus.sections())
     first = order[0]
-    with PtySession(dvatui_command(), cols=cols, rows=rows,
-                    env=pty_env(db, animations=False)) as s:
+    with PtySession(dvatui_command(), cols=cols, rows=rows, env=pty_env(db, animations=False)) as s:
         s.wait_for(corpus.chapters[0].title, 30)
         s.wait_for("Bookmark", 30)
         s.wait_quiet(0.3)
@@ -82,8 +81,10 @@ def pty_run(corpus: Corpus, cols: int, rows: int, presses: int, db: Path) -> Non
             n_lat.append(latency)
             n_bytes.append(sent)
         print(f"  n  latency to title   {summary(n_lat)}")
-        print(f"  n  bytes per switch   median {statistics.median(n_bytes):8.0f} B    "
-              f"min {min(n_bytes)}  max {max(n_bytes)}")
+        print(
+            f"  n  bytes per switch   median {statistics.median(n_bytes):8.0f} B    "
+            f"min {min(n_bytes)}  max {max(n_bytes)}"
+        )
 
         # j: start again from a section with items, cursor on the first item.
         current, cursor = presses, 0
@@ -103,9 +104,11 @@ def pty_run(corpus: Corpus, cols: int, rows: int, presses: int, db: Path) -> Non
             if first_byte is not None:
                 j_first.append(first_byte)
         print(f"  j  latency 1st byte   {summary(j_first)}")
-        print(f"  j  bytes per press    median {statistics.median(j_bytes):8.0f} B    "
-              f"min {min(j_bytes)}  max {max(j_bytes)}  (silent presses: "
-              f"{len(j_bytes) - len(j_first)})")
+        print(
+            f"  j  bytes per press    median {statistics.median(j_bytes):8.0f} B    "
+            f"min {min(j_bytes)}  max {max(j_bytes)}  (silent presses: "
+            f"{len(j_bytes) - len(j_first)})"
+        )
         code = s.close()
         if code != 0:
             print(f"  !! dvatui exited with {code}")
@@ -144,8 +147,10 @@ def main() -> int:
             print(f"pty {cols}x{rows}, animations off:")
             pty_run(corpus, cols, rows, args.presses, Path(tmp) / f"pty-{cols}.json")
         for size in ((80, 24), (160, 48)):
-            print(f"in-process {size[0]}x{size[1]}, {len(list(corpus.sections()))} sections "
-                  "(run_test, no pty):")
+            print(
+                f"in-process {size[0]}x{size[1]}, {len(list(corpus.sections()))} sections "
+                "(run_test, no pty):"
+            )
             asyncio.run(in_process(corpus, size, Path(tmp) / f"inproc-{size[0]}.json"))
     return 0
 

@@ -49,8 +49,9 @@ if __name__ == "__main__":
 '''
 
 
-def time_to_usable(argv: list[str], env: dict[str, str],
-                   ready: list[str]) -> tuple[float, float, int]:
+def time_to_usable(
+    argv: list[str], env: dict[str, str], ready: list[str]
+) -> tuple[float, float, int]:
     """(seconds to the first byte, seconds to usable, bytes at usable) for one start."""
     with PtySession(argv, cols=80, rows=24, env=env) as s:
         s.wait_until(lambda p: p.bytes_read > 0, 30, "first byte")
@@ -80,8 +81,10 @@ def main() -> int:
                 measured = time_to_usable(argv, env, ready)
                 if run:  # run 0 warms the .pyc and file caches
                     results[name].append(measured)
-    print(f"Startup in a pty at 80x24, {args.runs} runs each "
-          f"(animations {'off' if args.no_animations else 'default'}):")
+    print(
+        f"Startup in a pty at 80x24, {args.runs} runs each "
+        f"(animations {'off' if args.no_animations else 'default'}):"
+    )
     medians = {}
     for name, rows in results.items():
         medians[name] = statistics.median(r[1] for r in rows)
@@ -89,8 +92,10 @@ def main() -> int:
         print(f"  {name:7s} first byte {summary([r[0] for r in rows])}")
         print(f"  {name:7s} bytes at usable: median {statistics.median(r[2] for r in rows):.0f}")
     ratio = medians["dvatui"] / medians["bare"]
-    print(f"ratio dvatui/bare (median usable): {ratio:.2f}  (goal <= 1.15: "
-          f"{'met' if ratio <= 1.15 else 'NOT met'})")
+    print(
+        f"ratio dvatui/bare (median usable): {ratio:.2f}  (goal <= 1.15: "
+        f"{'met' if ratio <= 1.15 else 'NOT met'})"
+    )
     return 0
 
 

@@ -79,26 +79,46 @@ def bench_latency(folder: Path) -> None:
     build = []
     for i in range(500):
         started = time.perf_counter()
-        store.record_answer(question_id=f"chapter{i % 20}-q{i}", section_id=f"s{i % 60}",
-                            chapter_id=f"chapter{i % 20}", chosen=(i % 4,), correct=i % 3 > 0)
+        store.record_answer(
+            question_id=f"chapter{i % 20}-q{i}",
+            section_id=f"s{i % 60}",
+            chapter_id=f"chapter{i % 20}",
+            chosen=(i % 4,),
+            correct=i % 3 > 0,
+        )
         build.append(time.perf_counter() - started)
     for i in range(100):
-        store.add_bookmark(target_id=f"chapter{i % 20}-item{i}", kind="item",
-                           chapter_id=f"chapter{i % 20}", section_id=f"s{i}",
-                           label=f"Item {i}: a typical label of forty characters",
-                           comment="a short comment" if i % 3 == 0 else "")
+        store.add_bookmark(
+            target_id=f"chapter{i % 20}-item{i}",
+            kind="item",
+            chapter_id=f"chapter{i % 20}",
+            section_id=f"s{i}",
+            label=f"Item {i}: a typical label of forty characters",
+            comment="a short comment" if i % 3 == 0 else "",
+        )
     store.set_setting("theme", "dark")
     size = db.stat().st_size
     print(f"store: 500 answers, 100 bookmarks -> file {size / 1024:.1f} KiB")
     print(f"  record_answer while growing 0->500:        {_ms(build)}")
 
     counter = iter(range(10**6))
-    answers = _time(lambda: store.record_answer(
-        question_id=f"extra-q{next(counter)}", section_id="s", chapter_id="c", chosen=(1, 2),
-        correct=True), 100)
+    answers = _time(
+        lambda: store.record_answer(
+            question_id=f"extra-q{next(counter)}",
+            section_id="s",
+            chapter_id="c",
+            chosen=(1, 2),
+            correct=True,
+        ),
+        100,
+    )
     print(f"  record_answer at ~500-600 answers (x100):  {_ms(answers)}")
-    toggles = _time(lambda: store.toggle_bookmark(
-        target_id="toggled", kind="section", chapter_id="c", section_id="s", label="T"), 100)
+    toggles = _time(
+        lambda: store.toggle_bookmark(
+            target_id="toggled", kind="section", chapter_id="c", section_id="s", label="T"
+        ),
+        100,
+    )
     print(f"  toggle_bookmark (x100):                    {_ms(toggles)}")
     flips = iter(range(10**6))
     settings = _time(lambda: store.set_setting("counter", next(flips)), 100)
@@ -111,8 +131,9 @@ def bench_latency(folder: Path) -> None:
     print(f"  Store.open (lock + sweep + parse) (x50):   {_ms(opens)}")
 
     stock_path = folder / "stock.json"
-    stock_path.write_bytes(json.dumps(
-        {k: v for k, v in json.loads(db.read_bytes()).items() if k != "_meta"}).encode())
+    stock_path.write_bytes(
+        json.dumps({k: v for k, v in json.loads(db.read_bytes()).items() if k != "_meta"}).encode()
+    )
     with TinyDB(stock_path) as tiny:
         table = tiny.table("answers")
         stock = _time(lambda: table.insert({"question_id": "x", "chosen": [1]}), 100)
@@ -126,8 +147,12 @@ def bench_latency(folder: Path) -> None:
 def _spawn(*args: object) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
-    return subprocess.Popen([sys.executable, str(WORKER), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
 
 
 def _count_answers(db: Path, ours: bool) -> int | None:
@@ -152,8 +177,14 @@ def crash_loop(folder: Path, runs: int, ours: bool, seed: int) -> dict[str, int]
     db = folder / ("ours.json" if ours else "stock.json")
     rng = random.Random(seed)
     pattern = temp_file_pattern(db.name)
-    tally = {"runs": runs, "corrupt": 0, "lost_acked": 0, "beyond_ack+1": 0, "stray_temp": 0,
-             "acks": 0}
+    tally = {
+        "runs": runs,
+        "corrupt": 0,
+        "lost_acked": 0,
+        "beyond_ack+1": 0,
+        "stray_temp": 0,
+        "acks": 0,
+    }
     on_disk = 0
     for run in range(runs):
         stock = () if ours else ("--stock",)
@@ -219,18 +250,28 @@ def _build_history(db: Path, count: int) -> Store:
     """A store holding ``count`` past answers over 600 questions, and 100 bookmarks."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     answers = [
-        Answer(question_id=f"c{i % 25}-q{i % 600}", section_id=f"s{i % 160}",
-               chapter_id=f"c{i % 25}", chosen=(i % 4,), correct=i % 3 > 0,
-               answered_at=(start + timedelta(seconds=37 * i)).isoformat(),
-               id=f"bench-{i:08d}")
+        Answer(
+            question_id=f"c{i % 25}-q{i % 600}",
+            section_id=f"s{i % 160}",
+            chapter_id=f"c{i % 25}",
+            chosen=(i % 4,),
+            correct=i % 3 > 0,
+            answered_at=(start + timedelta(seconds=37 * i)).isoformat(),
+            id=f"bench-{i:08d}",
+        )
         for i in range(count)
     ]
     store = Store.open(db)
     store.import_document(ExportData([], answers, {"theme": "dva-night"}))
     for i in range(100):
-        store.add_bookmark(target_id=f"c{i % 25}-item{i}", kind="item", chapter_id=f"c{i % 25}",
-                           section_id=f"s{i}", label=f"Item {i}: a typical label of forty chars",
-                           comment="a short comment" if i % 3 == 0 else "")
+        store.add_bookmark(
+            target_id=f"c{i % 25}-item{i}",
+            kind="item",
+            chapter_id=f"c{i % 25}",
+            section_id=f"s{i}",
+            label=f"Item {i}: a typical label of forty chars",
+            comment="a short comment" if i % 3 == 0 else "",
+        )
     return store
 
 
@@ -252,17 +293,29 @@ def bench_history(folder: Path, count: int, empty_process_ms: float) -> dict[str
     db = folder / f"history-{count}" / "dvatui.json"
     store = _build_history(db, count)
     counter = iter(range(10**6))
-    writes = _time(lambda: store.record_answer(
-        question_id=f"c1-q{next(counter) % 600}", section_id="s1", chapter_id="c1",
-        chosen=(1,), correct=True), 60)
+    writes = _time(
+        lambda: store.record_answer(
+            question_id=f"c1-q{next(counter) % 600}",
+            section_id="s1",
+            chapter_id="c1",
+            chosen=(1,),
+            correct=True,
+        ),
+        60,
+    )
     flips = iter(range(10**6))
 
     def bookmark() -> None:
         if next(flips) % 2:
             store.remove_bookmark("bench-toggle")
         else:
-            store.add_bookmark(target_id="bench-toggle", kind="section", chapter_id="c1",
-                               section_id="s1", label="T")
+            store.add_bookmark(
+                target_id="bench-toggle",
+                kind="section",
+                chapter_id="c1",
+                section_id="s1",
+                label="T",
+            )
 
     bookmarks = _time(bookmark, 60)
     opens = _time(lambda: Store.open(db), 15)
@@ -290,8 +343,10 @@ def run_history(counts: list[int], as_json: bool) -> None:
         Store.open(empty).set_setting("theme", "dva-night")
         empty_ms = _process_ms(empty)
         if not as_json:
-            print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
-                  f"`dvatui bookmarks` on an empty store: {empty_ms:.1f} ms")
+            print(
+                f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
+                f"`dvatui bookmarks` on an empty store: {empty_ms:.1f} ms"
+            )
         for count in counts:
             result = bench_history(folder, count, empty_ms)
             if as_json:
@@ -305,10 +360,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100, help="kill -9 runs per storage")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reader-seconds", type=float, default=2.0)
-    parser.add_argument("--history", type=int, nargs="+", metavar="N",
-                        help="measure costs against N past answers instead (one or more N)")
-    parser.add_argument("--json", action="store_true",
-                        help="with --history: one JSON object per N")
+    parser.add_argument(
+        "--history",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="measure costs against N past answers instead (one or more N)",
+    )
+    parser.add_argument("--json", action="store_true", help="with --history: one JSON object per N")
     args = parser.parse_args()
     if args.history:
         run_history(args.history, args.json)
@@ -317,16 +376,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         folder = Path(tmp)
         bench_latency(folder)
-        print(f"\nkill -9 crash loop, {args.runs} runs each (file swings up to 400 KB; "
-              "3/4 of kills land 0-80 ms after the first ack, 1/4 0-80 ms after start):")
+        print(
+            f"\nkill -9 crash loop, {args.runs} runs each (file swings up to 400 KB; "
+            "3/4 of kills land 0-80 ms after the first ack, 1/4 0-80 ms after start):"
+        )
         for ours in (True, False):
             started = time.monotonic()
             tally = crash_loop(folder, args.runs, ours, args.seed)
             name = "ours (SafeJSONStorage + lock)" if ours else "stock JSONStorage (control)"
-            print(f"  {name:30s} corrupt {tally['corrupt']:3d}   lost acked write "
-                  f"{tally['lost_acked']:3d}   > ack+1 {tally['beyond_ack+1']:3d}   "
-                  f"stray temp at kill {tally['stray_temp']:3d}   acks {tally['acks']:5d}   "
-                  f"({time.monotonic() - started:.0f} s)")
+            print(
+                f"  {name:30s} corrupt {tally['corrupt']:3d}   lost acked write "
+                f"{tally['lost_acked']:3d}   > ack+1 {tally['beyond_ack+1']:3d}   "
+                f"stray temp at kill {tally['stray_temp']:3d}   acks {tally['acks']:5d}   "
+                f"({time.monotonic() - started:.0f} s)"
+            )
         print(f"\nlock-free reader while another process writes ({args.reader_seconds:g} s):")
         for ours in (True, False):
             reads, torn = torn_reads(folder, ours, args.reader_seconds)

@@ -256,9 +256,7 @@ class DvaApp(App[None]):
         if worker.group == "open":
             if event.state == WorkerState.SUCCESS:
                 self._opened_in_background()
-            elif event.state == WorkerState.ERROR and not isinstance(
-                worker.error, StoreBusyError
-            ):
+            elif event.state == WorkerState.ERROR and not isinstance(worker.error, StoreBusyError):
                 self._stop_retrying()  # a different problem now: say so
                 if isinstance(worker.error, StoreError):
                     self._data_problem = worker.error

@@ -33,16 +33,18 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     export.add_argument("path", metavar="PATH", help="the file to write ('-' for stdout)")
     export.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
     export.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    imp = sub.add_parser(
-        "import", help="merge a file written by `dvatui export` into your data"
-    )
+    imp = sub.add_parser("import", help="merge a file written by `dvatui export` into your data")
     imp.add_argument("path", metavar="PATH", help="the export file to merge in")
     imp.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
     restore = sub.add_parser(
         "restore", help="list the backups of your data, or restore one (NAME or number)"
     )
-    restore.add_argument("name", metavar="NAME", nargs="?",
-                         help="the backup to restore (as listed); without it, list them")
+    restore.add_argument(
+        "name",
+        metavar="NAME",
+        nargs="?",
+        help="the backup to restore (as listed); without it, list them",
+    )
     restore.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
@@ -74,8 +76,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"dvatui: could not write {target}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"Exported {len(document['answers'])} answers, {len(document['bookmarks'])} "
-          f"bookmarks and {len(document['settings'])} settings to {target}.")
+    print(
+        f"Exported {len(document['answers'])} answers, {len(document['bookmarks'])} "
+        f"bookmarks and {len(document['settings'])} settings to {target}."
+    )
     return EXIT_OK
 
 
@@ -105,9 +109,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         _say_error(exc)
         return EXIT_DATA
-    print(f"Imported {summary.answers_added} new answers ({summary.answers_known} already "
-          f"known), {summary.bookmarks_added} new bookmarks, {summary.bookmarks_updated} "
-          f"updated bookmarks and {summary.settings_added} settings into {store.path}.")
+    print(
+        f"Imported {summary.answers_added} new answers ({summary.answers_known} already "
+        f"known), {summary.bookmarks_added} new bookmarks, {summary.bookmarks_updated} "
+        f"updated bookmarks and {summary.settings_added} settings into {store.path}."
+    )
     if summary.backup is not None:
         print(f"Your data as it was before is kept in {summary.backup}.")
     return EXIT_OK
@@ -130,16 +136,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if chosen is None and args.name.isdigit() and 1 <= int(args.name) <= len(found):
         chosen = found[int(args.name) - 1]
     if chosen is None:
-        print(f"dvatui: no backup named {clean_text(args.name)!r}; `dvatui restore` lists "
-              "them", file=sys.stderr)
+        print(
+            f"dvatui: no backup named {clean_text(args.name)!r}; `dvatui restore` lists them",
+            file=sys.stderr,
+        )
         return EXIT_PROBLEMS
     if not args.yes:
         if not sys.stdin.isatty():
             print("dvatui: restore needs --yes when not run at a terminal", file=sys.stderr)
             return EXIT_DATA
-        reply = input(f"Replace your data with the backup {chosen.name} ({chosen.answers} "
-                      f"answers, {chosen.bookmarks} bookmarks)? Your current data is kept "
-                      "as a backup first. [y/N] ")
+        reply = input(
+            f"Replace your data with the backup {chosen.name} ({chosen.answers} "
+            f"answers, {chosen.bookmarks} bookmarks)? Your current data is kept "
+            "as a backup first. [y/N] "
+        )
         if reply.strip().lower() not in ("y", "yes"):
             print("Nothing changed.")
             return EXIT_OK
@@ -148,22 +158,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         _say_error(exc)
         return EXIT_DATA
-    print(f"Restored {chosen.name}: {chosen.answers} answers, {chosen.bookmarks} bookmarks.")
+    print(
+        f"Restored {clean_text(chosen.name)}: {chosen.answers} answers, "
+        f"{chosen.bookmarks} bookmarks."
+    )
     if kept is not None:
-        print(f"Your data as it was before is kept as the backup {kept.name}.")
+        print(f"Your data as it was before is kept as the backup {clean_text(kept.name)}.")
     return EXIT_OK
 
 
 def _list(folder: Path, infos: Sequence[BackupInfo]) -> int:
     if not infos:
-        print(f"No backups yet in {folder}. dvatui keeps one a day, from the first day you "
-              "answer or bookmark something.")
+        print(
+            f"No backups yet in {folder}. dvatui keeps one a day, from the first day you "
+            "answer or bookmark something."
+        )
         return EXIT_OK
-    print(f"Backups in {folder} (oldest first):")
+    print(f"Backups in {clean_text(str(folder))} (oldest first):")
     print(f"  {'#':>3}  {'name':34}  {'taken (UTC)':19}  {'answers':>8}  {'bookmarks':>9}")
     for number, info in enumerate(infos, start=1):
         taken = info.created_at[:19].replace("T", " ")
-        print(f"  {number:>3}  {info.name:34}  {taken:19}  {info.answers:>8}  "
-              f"{info.bookmarks:>9}")
+        print(f"  {number:>3}  {info.name:34}  {taken:19}  {info.answers:>8}  {info.bookmarks:>9}")
     print("Restore one with `dvatui restore NAME` (or its number).")
     return EXIT_OK

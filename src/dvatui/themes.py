@@ -9,8 +9,19 @@ from typing import Any
 import yaml
 from textual.theme import Theme
 
-THEME_KEYS = {"primary", "secondary", "accent", "warning", "error", "success", "foreground",
-              "background", "surface", "panel", "boost"}
+THEME_KEYS = {
+    "primary",
+    "secondary",
+    "accent",
+    "warning",
+    "error",
+    "success",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+}
 
 
 @dataclass

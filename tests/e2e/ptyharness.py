@@ -22,8 +22,12 @@ import pyte
 Check = Callable[["PtySession"], bool]
 
 
-def pty_env(db_path: str | os.PathLike[str] | None = None, *, animations: bool = True,
-            extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def pty_env(
+    db_path: str | os.PathLike[str] | None = None,
+    *,
+    animations: bool = True,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The environment for a measured run: 256 colours, no SSH hints, an isolated data file."""
     env = dict(os.environ)
     for name in ("COLORTERM", "NO_COLOR", "SSH_CONNECTION", "SSH_TTY", "TEXTUAL_ANIMATIONS"):
@@ -45,8 +49,14 @@ def _make_controlling_tty() -> None:  # runs in the child, after setsid()
 class PtySession:
     """One process on a pty of ``cols`` x ``rows``, its output fed to a pyte screen."""
 
-    def __init__(self, argv: Sequence[str], *, cols: int = 80, rows: int = 24,
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cols: int = 80,
+        rows: int = 24,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
@@ -54,8 +64,14 @@ class PtySession:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            list(argv), stdin=slave, stdout=slave, stderr=slave, env=dict(env or os.environ),
-            start_new_session=True, preexec_fn=_make_controlling_tty, close_fds=True,
+            list(argv),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=dict(env or os.environ),
+            start_new_session=True,
+            preexec_fn=_make_controlling_tty,
+            close_fds=True,
         )
         os.close(slave)
         self.fd = master
@@ -95,8 +111,10 @@ class PtySession:
                 self.pump()
                 if check(self):
                     return time.perf_counter() - start
-                raise RuntimeError(f"process exited ({self.proc.returncode}) while waiting "
-                                   f"for {what}; screen:\n{self.text()}")
+                raise RuntimeError(
+                    f"process exited ({self.proc.returncode}) while waiting "
+                    f"for {what}; screen:\n{self.text()}"
+                )
 
     def wait_for(self, text: str, timeout: float = 10.0) -> float:
         """Wait until ``text`` is on the screen; returns seconds waited."""
@@ -106,8 +124,9 @@ class PtySession:
         """Wait until ``text`` is no longer on the screen."""
         return self.wait_until(lambda s: text not in s.text(), timeout, f"{text!r} gone")
 
-    def wait_quiet(self, quiet: float = 0.05, timeout: float = 5.0,
-                   first_within: float = 0.0) -> tuple[int, float | None]:
+    def wait_quiet(
+        self, quiet: float = 0.05, timeout: float = 5.0, first_within: float = 0.0
+    ) -> tuple[int, float | None]:
         """Read until no output for ``quiet`` s (waiting up to ``first_within`` s for the first
         byte): (bytes read, seconds to the first byte or None)."""
         start = time.perf_counter()

@@ -93,7 +93,10 @@ def test_bookmark_survives_restart(tmp_path: Path) -> None:
 
     listed = subprocess.run(
         [dvatui_script(), "bookmarks", "--format", "json", "--db", str(db)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert listed.returncode == 0, listed.stderr
     marks = json.loads(listed.stdout)
@@ -108,8 +111,9 @@ def test_bookmark_survives_restart(tmp_path: Path) -> None:
         # The tree may scroll the chapter line away to show the restored section.
         wait_first_screen(s, target.title)
         s.send(b"\t")
-        s.wait_until(note_pane_shows(crumb, target.title), STEP,
-                     f"note pane back at {target.title}")
+        s.wait_until(
+            note_pane_shows(crumb, target.title), STEP, f"note pane back at {target.title}"
+        )
         s.send(b"B")
         s.wait_for(DIALOG_HINT, STEP)
         # The dialog marks an item bookmark with a star; the note pane has "★  •" instead.
@@ -130,7 +134,10 @@ def _bookmark_first_item(s: PtySession, first_chapter: str) -> None:
 def _bookmarks_in(db: Path) -> list[dict[str, object]]:
     listed = subprocess.run(
         [dvatui_script(), "bookmarks", "--format", "json", "--db", str(db)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert listed.returncode == 0, listed.stderr
     rows: list[dict[str, object]] = json.loads(listed.stdout)

@@ -21,8 +21,9 @@ def test_wide_three_panes(snap_compare, tmp_path: Path) -> None:
 
 
 def test_wide_after_an_answer(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(_app(tmp_path), terminal_size=(160, 48),
-                        press=["G", "tab", "tab", "2", "enter"])
+    assert snap_compare(
+        _app(tmp_path), terminal_size=(160, 48), press=["G", "tab", "tab", "2", "enter"]
+    )
 
 
 def test_narrow_note_pane(snap_compare, tmp_path: Path) -> None:

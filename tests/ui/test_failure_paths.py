@@ -33,8 +33,9 @@ async def test_a_busy_lock_offers_no_fresh_start_and_opens_by_itself_once_free(
 ) -> None:
     store = Store.open(db_path)
     store.set_setting("theme", "textual-light")
-    store.add_bookmark(target_id="keep-me", kind="section", chapter_id="c", section_id="s",
-                       label="L")
+    store.add_bookmark(
+        target_id="keep-me", kind="section", chapter_id="c", section_id="s", label="L"
+    )
     before = db_path.read_bytes()
     lock = store_lock(store.lock_path)
     lock.__enter__()
@@ -98,8 +99,11 @@ MARKUP = "[/x] [/images] [@click=app.quit]quit[/] [b]bold"
 
 async def test_markup_in_user_text_is_shown_as_text(tmp_path: Path, db_path: Path) -> None:
     notes = tmp_path / "notes.md"
-    notes.write_text(f"# Chapter {MARKUP}\n\n## Section [/images]\n\n- item {MARKUP}\n\n"
-                     "## Later section\n\n- plain\n", encoding="utf-8")
+    notes.write_text(
+        f"# Chapter {MARKUP}\n\n## Section [/images]\n\n- item {MARKUP}\n\n"
+        "## Later section\n\n- plain\n",
+        encoding="utf-8",
+    )
     from dvatui.app import make_app
 
     app = make_app(notes=notes, db_path=db_path)
@@ -132,9 +136,15 @@ async def test_the_data_problem_dialog_shows_markup_as_text(
     app_factory: Callable[..., DvaApp], db_path: Path
 ) -> None:
     db_path.parent.mkdir(parents=True)
-    db_path.write_text(json.dumps({"_meta": {"schema_version": 2, "generation": 1,
-                                             "written_at": "t", "writer": "w"},
-                                   "[/x]": []}), encoding="utf-8")
+    db_path.write_text(
+        json.dumps(
+            {
+                "_meta": {"schema_version": 2, "generation": 1, "written_at": "t", "writer": "w"},
+                "[/x]": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
@@ -163,14 +173,19 @@ app.run(headless=True)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_signal_ends_the_process_even_when_the_loop_is_stuck(
-    tmp_path: Path, signum: int
-) -> None:
+def test_a_signal_ends_the_process_even_when_the_loop_is_stuck(tmp_path: Path, signum: int) -> None:
     script = tmp_path / "stuck.py"
-    script.write_text(textwrap.dedent(STUCK_APP.format(
-        src=str(SRC), notes=str(NOTES), db=str(tmp_path / "data" / "d.json"))))
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "TERM": "dumb"})
+    script.write_text(
+        textwrap.dedent(
+            STUCK_APP.format(src=str(SRC), notes=str(NOTES), db=str(tmp_path / "data" / "d.json"))
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TERM": "dumb"},
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # blocks until the loop is stuck

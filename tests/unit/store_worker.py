@@ -61,13 +61,20 @@ def _answers_stock(db: Path, swing: int, rng: random.Random) -> None:
     while True:
         n += 1
         answers.insert(
-            {"question_id": f"q{n}", "section_id": "s", "chapter_id": "c",
-             "chosen": [n % 4], "correct": n % 2 == 0, "answered_at": "t"}
+            {
+                "question_id": f"q{n}",
+                "section_id": "s",
+                "chapter_id": "c",
+                "chosen": [n % 4],
+                "correct": n % 2 == 0,
+                "answered_at": "t",
+            }
         )
         print(f"ack {n}", flush=True)
         if swing:
-            settings.upsert({"key": "padding", "value": "x" * rng.randrange(swing)},
-                            Query().key == "padding")
+            settings.upsert(
+                {"key": "padding", "value": "x" * rng.randrange(swing)}, Query().key == "padding"
+            )
 
 
 def _hammer(db: Path, worker: str, count: int) -> None:
@@ -76,12 +83,18 @@ def _hammer(db: Path, worker: str, count: int) -> None:
     store = Store.open(db)
     for i in range(count):
         store.record_answer(
-            question_id=f"w{worker}-{i}", section_id="s", chapter_id="c", chosen=(i % 4,),
+            question_id=f"w{worker}-{i}",
+            section_id="s",
+            chapter_id="c",
+            chosen=(i % 4,),
             correct=True,
         )
         if i % 4 == 0:
             store.add_bookmark(
-                target_id=f"w{worker}-b{i}", kind="item", chapter_id="c", section_id="s",
+                target_id=f"w{worker}-b{i}",
+                kind="item",
+                chapter_id="c",
+                section_id="s",
                 label=f"bookmark {i} of worker {worker}",
             )
     print("done", flush=True)

@@ -68,12 +68,28 @@ def test_outline(capsys: pytest.CaptureFixture[str]) -> None:
 
 def _seed(db: Path) -> None:
     store = Store.open(db)
-    store.add_bookmark(target_id="beta/rollouts", kind="section", chapter_id="beta",
-                       section_id="beta/rollouts", label="Rollouts", comment="review")
-    store.record_answer(question_id="beta-canary", section_id="beta/rollouts",
-                        chapter_id="beta", chosen=(1,), correct=True)
-    store.record_answer(question_id="beta-two", section_id="beta/rollouts",
-                        chapter_id="beta", chosen=(0,), correct=False)
+    store.add_bookmark(
+        target_id="beta/rollouts",
+        kind="section",
+        chapter_id="beta",
+        section_id="beta/rollouts",
+        label="Rollouts",
+        comment="review",
+    )
+    store.record_answer(
+        question_id="beta-canary",
+        section_id="beta/rollouts",
+        chapter_id="beta",
+        chosen=(1,),
+        correct=True,
+    )
+    store.record_answer(
+        question_id="beta-two",
+        section_id="beta/rollouts",
+        chapter_id="beta",
+        chosen=(0,),
+        correct=False,
+    )
 
 
 def test_bookmarks_in_three_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,18 +97,22 @@ def test_bookmarks_in_three_formats(tmp_path: Path, capsys: pytest.CaptureFixtur
     _seed(db)
     code, out, _ = run(capsys, "bookmarks", "--notes", str(NOTES), "--db", str(db))
     assert (code, out) == (0, "Beta Chapter › Rollouts: Rollouts — review\n")
-    code, out, _ = run(capsys, "bookmarks", "--format", "markdown", "--notes", str(NOTES),
-                       "--db", str(db))
+    code, out, _ = run(
+        capsys, "bookmarks", "--format", "markdown", "--notes", str(NOTES), "--db", str(db)
+    )
     assert out == "- **Beta Chapter › Rollouts**: Rollouts — review\n"
-    code, out, _ = run(capsys, "--db", str(db), "--notes", str(NOTES), "bookmarks",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "--db", str(db), "--notes", str(NOTES), "bookmarks", "--format", "json"
+    )
     rows = json.loads(out)
     assert [(r["target_id"], r["comment"], r["found"]) for r in rows] == [
-        ("beta/rollouts", "review", True)]
+        ("beta/rollouts", "review", True)
+    ]
 
 
-def test_db_from_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_db_from_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "env.json"
     _seed(db)
     monkeypatch.setenv("DVATUI_DB", str(db))
@@ -107,20 +127,25 @@ def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     beta = next(line for line in out.splitlines() if "Beta Chapter" in line)
     assert beta.split("│")[2:6] == [" 3 ", " 2 ", " 1 ", " 50% "] or [
-        c.strip() for c in beta.split("│")[2:6]] == ["3", "2", "1", "50%"]
+        c.strip() for c in beta.split("│")[2:6]
+    ] == ["3", "2", "1", "50%"]
     assert "Progress by DVA-C02 domain" in out
 
 
 def test_damaged_data_file_exits_non_zero_and_is_kept(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "d.json"
     db.write_text("{not json")
     code, _, err = run(capsys, "stats", "--notes", str(NOTES), "--db", str(db))
     assert code == 2
     assert str(db) in err
     assert db.read_text() == "{not json"
-    backups = [p for p in tmp_path.iterdir() if p.name.startswith("d.json.") and
-               p.read_text() == "{not json"]
+    backups = [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith("d.json.") and p.read_text() == "{not json"
+    ]
     assert backups
 
 
@@ -130,5 +155,8 @@ def test_reset_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "reset-data", "--yes", "--db", str(db))
     assert code == 0 and "Started fresh data" in out
     assert Store.open(db).bookmarks() == []
-    assert any(p.read_text() == "{not json" for p in tmp_path.iterdir() if p != db
-               and p.is_file() and not p.name.endswith(".lock"))
+    assert any(
+        p.read_text() == "{not json"
+        for p in tmp_path.iterdir()
+        if p != db and p.is_file() and not p.name.endswith(".lock")
+    )

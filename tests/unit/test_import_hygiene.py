@@ -12,8 +12,7 @@ def test_core_does_not_import_textual() -> None:
         "dvatui.domain.progress, dvatui.store, dvatui.cli; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
@@ -22,6 +21,5 @@ def test_check_command_runs_without_textual() -> None:
         "import sys; from dvatui.cli import main; rc = main(['outline']); "
         "assert 'textual' not in sys.modules, 'textual imported'; print(rc)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("0")

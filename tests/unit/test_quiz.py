@@ -10,8 +10,14 @@ P = Path("notes/x.md")
 
 
 def parse(text: str, first_line: int = 10):
-    return parse_quiz_block(text, first_line=first_line, path=P, chapter_id="c",
-                            section_id="c/s", default_domain="development")
+    return parse_quiz_block(
+        text,
+        first_line=first_line,
+        path=P,
+        chapter_id="c",
+        section_id="c/s",
+        default_domain="development",
+    )
 
 
 def test_single_and_multi_choice() -> None:
@@ -41,14 +47,14 @@ def test_derived_ids_are_stable_and_distinct() -> None:
 
 def test_problems_have_lines_and_skip_only_the_bad_question() -> None:
     text = (
-        "? No explanation\n- [x] a\n- [ ] b\n\n"            # line 10
-        "? Duplicate choices\n- [x] a\n- [ ] A\n> e\n\n"    # line 14
+        "? No explanation\n- [x] a\n- [ ] b\n\n"  # line 10
+        "? Duplicate choices\n- [x] a\n- [ ] A\n> e\n\n"  # line 14
         "? Two right, no phrase\n- [x] a\n- [x] b\n- [ ] c\n> e\n\n"  # 19
         "? Says three (Choose three.)\n- [x] a\n- [x] b\n- [ ] c\n> e\n\n"  # 25
         "domain: sales\n? Bad domain\n- [x] a\n- [ ] b\n> e\n\n"  # 31
-        "? No right one\n- [ ] a\n- [ ] b\n> e\n\n"          # 37
-        "? One choice\n- [x] a\n> e\n\n"                      # 42
-        "? Good\n- [x] a\n- [ ] b\n> e\n"                     # 46
+        "? No right one\n- [ ] a\n- [ ] b\n> e\n\n"  # 37
+        "? One choice\n- [x] a\n> e\n\n"  # 42
+        "? Good\n- [x] a\n- [ ] b\n> e\n"  # 46
     )
     qs, problems = parse(text)
     assert [q.stem for q in qs] == ["Good"]

@@ -68,5 +68,6 @@ def test_snippets_are_plain_text() -> None:
     from dvatui.domain.search import _snippet
 
     assert _snippet("- **Alpha**: the `first` [fact](https://x.y)", ["alpha"]) == (
-        "Alpha: the first fact")
+        "Alpha: the first fact"
+    )
     assert _snippet("| a | **20 RCU** |", ["rcu"]) == "a 20 RCU"

@@ -408,3 +408,22 @@ def test_the_session_does_not_import_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_bookmark_text_from_a_hand_edited_data_file_reaches_no_terminal_raw(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "d.json"
+    Store.open(db).add_bookmark(
+        target_id="t1",
+        kind="item",
+        chapter_id="c",
+        section_id="s",
+        label="evil \x1b]52;c;ZWNobyBQV05FRA==\x07 label",
+        comment="\x1b[2J",
+    )
+    session = StudySession(load_corpus(NOTES), db)
+    session.open()
+    mark = session.bookmarks[0]
+    assert "\x1b" not in mark.label and "\x07" not in mark.label and "\x1b" not in mark.comment
+    assert "␛" in mark.label and mark.label.startswith("evil ")

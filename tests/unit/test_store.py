@@ -57,8 +57,9 @@ def mark(store: Store, target_id: str, **extra: str) -> Bookmark:
 
 
 def answer(store: Store, qid: str, chosen: tuple[int, ...] = (0,), correct: bool = True) -> Answer:
-    return store.record_answer(question_id=qid, section_id="ch1-s1", chapter_id="ch1",
-                               chosen=chosen, correct=correct)
+    return store.record_answer(
+        question_id=qid, section_id="ch1-s1", chapter_id="ch1", chosen=chosen, correct=correct
+    )
 
 
 def raw_json(path: Path) -> dict[str, object]:
@@ -97,8 +98,9 @@ def test_bookmark_round_trip_and_order(db: Path) -> None:
     first = mark(store, "n1", kind="section", label="Lambda — concurrency")
     time.sleep(0.001)
     second = mark(store, "n2", comment="re-read")
-    assert first == Bookmark("n1", "section", "ch1", "ch1-s1", "Lambda — concurrency", "",
-                             first.created_at)
+    assert first == Bookmark(
+        "n1", "section", "ch1", "ch1-s1", "Lambda — concurrency", "", first.created_at
+    )
     assert second.comment == "re-read"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", first.created_at)
     assert Store.open(db).bookmarks() == [first, second]
@@ -196,8 +198,7 @@ def test_invalid_arguments_are_refused(db: Path) -> None:
     with pytest.raises(ValueError):
         answer(store, "q1", (-1,))
     with pytest.raises(TypeError):
-        store.record_answer(question_id="q", section_id="s", chapter_id="c", chosen=(0,),
-                            correct=1)  # type: ignore[arg-type]
+        store.record_answer(question_id="q", section_id="s", chapter_id="c", chosen=(0,), correct=1)  # type: ignore[arg-type]
     assert not db.exists()
 
 
@@ -454,11 +455,21 @@ def test_corruption_after_open_is_caught_on_read_and_write(db: Path) -> None:
 
 
 def test_future_schema_is_kept_refused_then_readable_read_only(db: Path) -> None:
-    doc = {"target_id": "n1", "kind": "item", "chapter_id": "c", "section_id": "s",
-           "label": "L", "comment": "", "created_at": "2030-01-01T00:00:00+00:00"}
+    doc = {
+        "target_id": "n1",
+        "kind": "item",
+        "chapter_id": "c",
+        "section_id": "s",
+        "label": "L",
+        "comment": "",
+        "created_at": "2030-01-01T00:00:00+00:00",
+    }
     future = SCHEMA_VERSION + 1
-    content = _with_meta({"bookmarks": {"1": doc}, "new_table": {"x": "a newer shape"}},
-                         schema_version=future, writer="dvatui 9.0")
+    content = _with_meta(
+        {"bookmarks": {"1": doc}, "new_table": {"x": "a newer shape"}},
+        schema_version=future,
+        writer="dvatui 9.0",
+    )
     db.parent.mkdir()
     db.write_bytes(content)
     with pytest.raises(FutureSchemaError) as caught:
@@ -481,8 +492,9 @@ def test_future_schema_is_kept_refused_then_readable_read_only(db: Path) -> None
         lambda: store.set_bookmark_comment("n1", "x"),
         lambda: store.set_setting("k", 1),
         lambda: answer(store, "q1"),
-        lambda: store.toggle_bookmark(target_id="n1", kind="item", chapter_id="c",
-                                      section_id="s", label="L"),
+        lambda: store.toggle_bookmark(
+            target_id="n1", kind="item", chapter_id="c", section_id="s", label="L"
+        ),
     ):
         with pytest.raises(ReadOnlyStoreError):
             change()
@@ -530,8 +542,10 @@ def test_two_store_objects_interleave(db: Path) -> None:
     answer(two, "q1")
     mark(two, "n2")
     answer(one, "q2")
-    assert one.toggle_bookmark(target_id="n2", kind="item", chapter_id="c", section_id="s",
-                               label="L") is False
+    assert (
+        one.toggle_bookmark(target_id="n2", kind="item", chapter_id="c", section_id="s", label="L")
+        is False
+    )
     assert not two.is_bookmarked("n2")
     assert [a.question_id for a in two.answers()] == ["q1", "q2"]
     assert [a.question_id for a in one.answers()] == ["q1", "q2"]

@@ -143,8 +143,9 @@ def test_disk_full_leaves_the_file_byte_identical(tmp_path: Path) -> None:
     db = tmp_path / "dvatui.json"
     store = Store.open(db)
     for i in range(20):
-        store.record_answer(question_id=f"q{i}", section_id="s", chapter_id="c",
-                            chosen=(1,), correct=True)
+        store.record_answer(
+            question_id=f"q{i}", section_id="s", chapter_id="c", chosen=(1,), correct=True
+        )
     store.add_bookmark(target_id="b", kind="section", chapter_id="c", section_id="s", label="B")
     before = db.read_bytes()
     backup = db.with_name(db.name + ".bak")
@@ -228,14 +229,26 @@ NOBODY = 65534
 
 def _interpreter_for(uid: int, probe_dir: Path) -> str | None:
     """A Python that ``uid`` can run (the venv's may live under root's private home)."""
-    candidates = [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3",
-                  shutil.which("python3") or ""]
+    candidates = [
+        sys.executable,
+        os.path.realpath(sys.executable),
+        "/usr/bin/python3",
+        shutil.which("python3") or "",
+    ]
     for candidate in dict.fromkeys(c for c in candidates if c):
         try:
             probe = subprocess.run(
-                [candidate, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                 "import dvatui.store", str(probe_dir)],
-                user=uid, capture_output=True, check=False, timeout=60)
+                [
+                    candidate,
+                    "-c",
+                    "import sys; sys.path.insert(0, sys.argv[1]); import dvatui.store",
+                    str(probe_dir),
+                ],
+                user=uid,
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode == 0:
@@ -274,10 +287,13 @@ def _write_as_nobody(tmp_path: Path) -> tuple[bytes, bytes]:
                 pytest.fail(f"{why}: the unwritable-folder test must run in CI")
             pytest.skip(why)
         env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(lib), "HOME": str(base)}
-        proc = subprocess.Popen([python, str(lib / WORKER.name), "write",
-                                 str(folder / "dvatui.json")],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                user=NOBODY)
+        proc = subprocess.Popen(
+            [python, str(lib / WORKER.name), "write", str(folder / "dvatui.json")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            user=NOBODY,
+        )
         return proc.communicate(timeout=60)
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -15,8 +15,8 @@ from dvatui.store import (
     SCHEMA_VERSION,
     Answer,
     CorruptStoreError,
-    ReadOnlyStoreError,
     ImportFormatError,
+    ReadOnlyStoreError,
     Store,
     StoreLinkError,
     parse_export,
@@ -59,13 +59,24 @@ def _umask() -> Iterator[None]:
 
 
 def answer(store: Store, qid: str, correct: bool = True, section: str = "ch1-s1") -> Answer:
-    return store.record_answer(question_id=qid, section_id=section, chapter_id="ch1",
-                               chosen=(0,) if correct else (1,), correct=correct)
+    return store.record_answer(
+        question_id=qid,
+        section_id=section,
+        chapter_id="ch1",
+        chosen=(0,) if correct else (1,),
+        correct=correct,
+    )
 
 
 def mark(store: Store, target_id: str, comment: str = "") -> None:
-    store.add_bookmark(target_id=target_id, kind="item", chapter_id="ch1",
-                       section_id="ch1-s1", label=target_id.upper(), comment=comment)
+    store.add_bookmark(
+        target_id=target_id,
+        kind="item",
+        chapter_id="ch1",
+        section_id="ch1-s1",
+        label=target_id.upper(),
+        comment=comment,
+    )
 
 
 def v1_file(path: Path, answers: int, *, bookmarks: int = 2) -> bytes:
@@ -73,19 +84,29 @@ def v1_file(path: Path, answers: int, *, bookmarks: int = 2) -> bytes:
     tables: dict[str, dict[str, object]] = {"answers": {}, "bookmarks": {}, "settings": {}}
     for i in range(1, answers + 1):
         tables["answers"][str(i)] = {
-            "question_id": f"q{i % 600}", "section_id": f"s{i % 40}", "chapter_id": "c1",
-            "chosen": [i % 4], "correct": i % 3 != 0,
-            "answered_at": (datetime(2026, 1, 1, tzinfo=UTC)
-                            + timedelta(seconds=i)).isoformat(timespec="microseconds"),
+            "question_id": f"q{i % 600}",
+            "section_id": f"s{i % 40}",
+            "chapter_id": "c1",
+            "chosen": [i % 4],
+            "correct": i % 3 != 0,
+            "answered_at": (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i)).isoformat(
+                timespec="microseconds"
+            ),
         }
     for i in range(1, bookmarks + 1):
         tables["bookmarks"][str(i)] = {
-            "target_id": f"n{i}", "kind": "item", "chapter_id": "c1", "section_id": "s1",
-            "label": f"Note {i}", "comment": "why?" if i == 1 else "",
-            "created_at": f"2026-02-0{i}T10:00:00.000000+00:00"}
+            "target_id": f"n{i}",
+            "kind": "item",
+            "chapter_id": "c1",
+            "section_id": "s1",
+            "label": f"Note {i}",
+            "comment": "why?" if i == 1 else "",
+            "created_at": f"2026-02-0{i}T10:00:00.000000+00:00",
+        }
     tables["settings"]["1"] = {"key": "theme", "value": "dva-day"}
-    raw = encode_store(tables, Meta(1, answers + bookmarks + 1, "2026-03-01T00:00:00+00:00",
-                                    "dvatui 0.1.0"))
+    raw = encode_store(
+        tables, Meta(1, answers + bookmarks + 1, "2026-03-01T00:00:00+00:00", "dvatui 0.1.0")
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(raw)
     return raw
@@ -94,8 +115,7 @@ def v1_file(path: Path, answers: int, *, bookmarks: int = 2) -> bytes:
 # ------------------------------------------------------------------------ history segments
 
 
-def test_answers_go_to_segments_and_only_the_tail_is_rewritten(db: Path,
-                                                               clock: FakeClock) -> None:
+def test_answers_go_to_segments_and_only_the_tail_is_rewritten(db: Path, clock: FakeClock) -> None:
     store = Store.open(db, clock=clock)
     for i in range(SEGMENT_SIZE + 3):
         answer(store, f"q{i % 7}", correct=i % 2 == 0)
@@ -129,8 +149,7 @@ def test_progress_is_a_fold_of_the_answers(db: Path, clock: FakeClock) -> None:
     assert snap.latest_answers["q1"].correct is True
 
 
-def test_a_crash_between_segment_and_main_file_is_folded_in(db: Path,
-                                                            clock: FakeClock) -> None:
+def test_a_crash_between_segment_and_main_file_is_folded_in(db: Path, clock: FakeClock) -> None:
     store = Store.open(db, clock=clock)
     answer(store, "q1")
     main_before = db.read_bytes()
@@ -227,8 +246,9 @@ def test_links_to_foreign_files_or_nowhere_are_refused(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------ migration
 
 
-def test_a_format_1_file_migrates_once_and_is_kept_byte_for_byte(db: Path,
-                                                                 clock: FakeClock) -> None:
+def test_a_format_1_file_migrates_once_and_is_kept_byte_for_byte(
+    db: Path, clock: FakeClock
+) -> None:
     raw = v1_file(db, 1200)
     store = Store.open(db, clock=clock)
     kept = store.migrated_from
@@ -290,8 +310,9 @@ def test_a_daily_backup_is_kept_and_rotated(db: Path, clock: FakeClock) -> None:
     assert (newest.path / "data.json").is_file()
 
 
-def test_restore_brings_back_a_backup_and_keeps_the_current_data(db: Path,
-                                                                 clock: FakeClock) -> None:
+def test_restore_brings_back_a_backup_and_keeps_the_current_data(
+    db: Path, clock: FakeClock
+) -> None:
     store = Store.open(db, clock=clock)
     mark(store, "n1")
     for i in range(SEGMENT_SIZE + 5):
@@ -340,8 +361,9 @@ def test_export_round_trip(db: Path, tmp_path: Path, clock: FakeClock) -> None:
     assert fresh.progress() == store.progress()
 
 
-def test_import_merges_two_diverged_histories_and_is_idempotent(tmp_path: Path,
-                                                                clock: FakeClock) -> None:
+def test_import_merges_two_diverged_histories_and_is_idempotent(
+    tmp_path: Path, clock: FakeClock
+) -> None:
     laptop = Store.open(tmp_path / "laptop.json", clock=clock)
     server = Store.open(tmp_path / "server.json", clock=clock)
     answer(laptop, "q1", correct=False)
@@ -374,15 +396,20 @@ def test_import_merges_two_diverged_histories_and_is_idempotent(tmp_path: Path,
         ("[]", "not a JSON object"),
         ('{"format": "something"}', '"format"'),
         ('{"format": "dvatui-export", "version": 9, "bookmarks": [], "answers": []}', "newer"),
-        ('{"format": "dvatui-export", "version": 1, "bookmarks": {}, "answers": []}',
-         "must be lists"),
-        ('{"format": "dvatui-export", "version": 1, "bookmarks": [], "answers": [{"id": 1}]}',
-         "answers[0]"),
+        (
+            '{"format": "dvatui-export", "version": 1, "bookmarks": {}, "answers": []}',
+            "must be lists",
+        ),
+        (
+            '{"format": "dvatui-export", "version": 1, "bookmarks": [], "answers": [{"id": 1}]}',
+            "answers[0]",
+        ),
         ("{not json", "not valid JSON"),
     ],
 )
-def test_a_malformed_import_changes_nothing(db: Path, tmp_path: Path, content: str,
-                                            problem: str) -> None:
+def test_a_malformed_import_changes_nothing(
+    db: Path, tmp_path: Path, content: str, problem: str
+) -> None:
     store = Store.open(db)
     answer(store, "q1")
     before = db.read_bytes()
@@ -415,7 +442,10 @@ def test_an_unusable_lock_opens_read_only_and_says_why(db: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b'{"_meta": {"schema_version": 2, "x": "abc', "(Unterminated string starting at line 1, column"),
+        (
+            b'{"_meta": {"schema_version": 2, "x": "abc',
+            "(Unterminated string starting at line 1, column",
+        ),
         (b'{"_meta": 1' + b"1" * 5000 + b"}", "a number too long to read"),
     ],
 )

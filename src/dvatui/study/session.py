@@ -30,6 +30,7 @@ from dvatui.domain.model import Chapter, Corpus, NoteItem, Question, Section
 from dvatui.domain.progress import Tally
 from dvatui.domain.quiz import Grade, grade
 from dvatui.domain.search import SearchIndex
+from dvatui.domain.text import clean_text
 from dvatui.store import (
     Bookmark,
     BookmarkKind,
@@ -144,6 +145,13 @@ class _Write:
     write: Callable[[Store], object]
     sections: frozenset[str] = frozenset()
     """The sections whose marks or counts this change alters."""
+
+
+def _clean_bookmark(mark: Bookmark) -> Bookmark:
+    label, comment = clean_text(mark.label), clean_text(mark.comment)
+    if label == mark.label and comment == mark.comment:
+        return mark
+    return replace(mark, label=label, comment=comment)
 
 
 # --------------------------------------------------------------------------- the session
@@ -580,7 +588,9 @@ class StudySession:
 
     def _install(self, store: Store, snapshot: StoreSnapshot) -> bool:
         """Show ``snapshot`` plus the writes still queued; True if anything visible changed."""
-        marks = {b.target_id: b for b in snapshot.bookmarks}
+        # Labels and comments come from the data file, which may have been edited by hand:
+        # as untrusted as notes, so no control character reaches the terminal.
+        marks = {b.target_id: _clean_bookmark(b) for b in snapshot.bookmarks}
         disk = _State(marks, snapshot.progress, dict(snapshot.settings))
         with self._state_lock:
             before = self._state.visible()

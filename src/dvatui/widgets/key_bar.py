@@ -54,12 +54,14 @@ class KeyBar(Widget):
             if not binding.show:
                 continue
             seen.add(binding.action)
-            line.append(f" {self.app.get_key_display(binding)}",
-                        style=key_style if enabled else off_style)
+            line.append(
+                f" {self.app.get_key_display(binding)}", style=key_style if enabled else off_style
+            )
             line.append(f" {binding.description} ", style=text_style if enabled else off_style)
         if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
-            tail = Text.assemble((f" {self.app.get_key_display(palette)}", key_style),
-                                 (" palette ", text_style))
+            tail = Text.assemble(
+                (f" {self.app.get_key_display(palette)}", key_style), (" palette ", text_style)
+            )
             room = self.size.width - tail.cell_len
             if line.cell_len > room > 0:
                 line.truncate(room, overflow="ellipsis")

@@ -177,8 +177,9 @@ Move the cursor between note items and bookmark the tricky ones.
     def _render_section(self, section: Section, width: int) -> _Layout:
         console = self.app.console
         inner = max(8, width - GUTTER - 1)
-        options = console.options.update(width=inner, min_width=inner, max_width=inner,
-                                         height=None, highlight=False)
+        options = console.options.update(
+            width=inner, min_width=inner, max_width=inner, height=None, highlight=False
+        )
         strips: list[Strip] = []
         spans: list[tuple[int, int]] = []
         heading_style = self.get_component_rich_style("note-view--title")
@@ -249,7 +250,8 @@ Move the cursor between note items and bookmark the tricky ones.
             if star:
                 gutter = gutter[0] + "★" if gutter.strip() else " ★"
                 gutter_style = gutter_style + self.get_component_rich_style(
-                    "note-view--bookmark", partial=True)
+                    "note-view--bookmark", partial=True
+                )
         left = Strip([Segment(gutter.ljust(GUTTER), gutter_style)])
         joined = Strip.join([left, strip.apply_style(base)])
         return joined.crop_extend(scroll_x, scroll_x + width, base)
@@ -257,17 +259,26 @@ Move the cursor between note items and bookmark the tricky ones.
     def _header_line(self, index: int, width: int, base: Style) -> Strip | None:
         assert self.section is not None
         if index == 0:
-            text = Text(" " * GUTTER + self.crumb, style=self.get_component_rich_style(
-                "note-view--crumb"), no_wrap=True, overflow="ellipsis")
+            text = Text(
+                " " * GUTTER + self.crumb,
+                style=self.get_component_rich_style("note-view--crumb"),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
         elif index == 1:
             mark = " ★" if self.section.id in self.bookmarked else ""
-            text = Text(" " * GUTTER + self.section.title + mark,
-                        style=self.get_component_rich_style("note-view--title"), no_wrap=True)
+            text = Text(
+                " " * GUTTER + self.section.title + mark,
+                style=self.get_component_rich_style("note-view--title"),
+                no_wrap=True,
+            )
         elif index == 2:
             if self.items or self.section.children:
                 return Strip.blank(width, base)
-            text = Text(" " * GUTTER + "(no notes in this section yet)",
-                        style=self.get_component_rich_style("note-view--empty"))
+            text = Text(
+                " " * GUTTER + "(no notes in this section yet)",
+                style=self.get_component_rich_style("note-view--empty"),
+            )
         else:
             return None
         segments = list(text.render(self.app.console))

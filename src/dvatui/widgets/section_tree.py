@@ -29,8 +29,9 @@ section, • a section with bookmarked items.
         Binding("enter", "select_cursor", "Open the section", show=False),
         Binding("g", "scroll_home", "Top", show=False),
         Binding("G", "scroll_end", "Bottom", show=False),
-        Binding("b", "bookmark", "Bookmark section",
-                tooltip="Bookmark or un-bookmark this section"),
+        Binding(
+            "b", "bookmark", "Bookmark section", tooltip="Bookmark or un-bookmark this section"
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -52,8 +53,7 @@ section, • a section with bookmarked items.
         self._question_ids: dict[str, tuple[str, ...]] = {}
         self._label_width = 0
 
-    def load(self, corpus: Corpus, bookmarked: frozenset[str],
-             latest: Mapping[str, bool]) -> None:
+    def load(self, corpus: Corpus, bookmarked: frozenset[str], latest: Mapping[str, bool]) -> None:
         """Build the tree for a corpus."""
         self.clear()
         self._section_nodes.clear()
@@ -68,8 +68,12 @@ section, • a section with bookmarked items.
                     self._question_ids[section.id] = tuple(q.id for q in section.all_questions())
         self._label_width = self.scrollable_content_region.width
         for chapter in corpus.chapters:
-            node = self.root.add(self._label(chapter.overview), data=chapter.overview.id,
-                                 expand=True, allow_expand=bool(chapter.sections))
+            node = self.root.add(
+                self._label(chapter.overview),
+                data=chapter.overview.id,
+                expand=True,
+                allow_expand=bool(chapter.sections),
+            )
             self._register(chapter.overview, node)
             for section in chapter.sections:
                 self._add(node, section)
@@ -128,8 +132,12 @@ section, • a section with bookmarked items.
         guides = 2 * (section.level - 1) + (2 if section.children or section.level == 1 else 0)
         return width - guides - 1
 
-    def refresh_state(self, bookmarked: frozenset[str], latest: Mapping[str, bool],
-                      section_ids: set[str] | None = None) -> None:
+    def refresh_state(
+        self,
+        bookmarked: frozenset[str],
+        latest: Mapping[str, bool],
+        section_ids: set[str] | None = None,
+    ) -> None:
         """Update marks and counts on the given sections (all when None)."""
         self._set_state(bookmarked, latest)
         ids = section_ids if section_ids is not None else set(self._section_nodes)
