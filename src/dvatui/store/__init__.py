@@ -12,6 +12,7 @@ what to do. ``StoreWriteError`` (disk full, permissions) and ``StoreReadError`` 
 """
 
 from dvatui.store.backups import BackupInfo
+from dvatui.store.history import new_answer_id
 from dvatui.store.locking import DEFAULT_LOCK_TIMEOUT
 from dvatui.store.records import (
     Answer,
@@ -73,6 +74,7 @@ __all__ = [
     "StoreSnapshot",
     "StoreWriteError",
     "default_db_path",
+    "new_answer_id",
     "open_store",
     "parse_export",
     "read_export_file",

@@ -88,6 +88,7 @@ def progress_to_doc(p: QuestionProgress) -> dict[str, Any]:
         "latest_at": p.latest_at,
         "latest_answer_id": p.latest_answer_id,
         "scheduling": copy.deepcopy(dict(p.scheduling)) if p.scheduling is not None else None,
+        "first_at": p.first_at,
     }
 
 
@@ -119,6 +120,7 @@ def progress_from_doc(doc: Mapping[str, Any]) -> QuestionProgress | None:
         latest_at=latest_at,
         latest_answer_id=latest_answer_id,
         scheduling=MappingProxyType(scheduling) if scheduling is not None else None,
+        first_at=first_at if isinstance(first_at := doc.get("first_at"), str) else latest_at,
     )
 
 
@@ -156,6 +158,7 @@ _MEMO_FIELDS = (
     "latest_correct",
     "latest_at",
     "latest_answer_id",
+    "first_at",
 )
 
 

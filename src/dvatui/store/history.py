@@ -108,7 +108,7 @@ def new_answer_id() -> str:
 
 
 def answer_to_doc(a: Answer) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "id": a.id,
         "question_id": a.question_id,
         "section_id": a.section_id,
@@ -117,6 +117,13 @@ def answer_to_doc(a: Answer) -> dict[str, Any]:
         "correct": a.correct,
         "answered_at": a.answered_at,
     }
+    if a.rating is not None:
+        doc["rating"] = a.rating
+    if a.card is not None:
+        doc["card"] = dict(a.card)
+    if a.chosen_ids:
+        doc["chosen_ids"] = list(a.chosen_ids)
+    return doc
 
 
 def answer_from_doc(doc: Mapping[str, Any]) -> Answer | None:
@@ -131,6 +138,13 @@ def answer_from_doc(doc: Mapping[str, Any]) -> Answer | None:
     answer_id, question_id, section_id, chapter_id, answered_at = (str(v) for v in texts)
     if not answer_id or not question_id:
         return None
+    rating, card, chosen_ids = doc.get("rating"), doc.get("card"), doc.get("chosen_ids", [])
+    if rating is not None and (not is_choice(rating) or not 1 <= rating <= 4):
+        return None
+    if card is not None and not isinstance(card, dict):
+        return None
+    if not isinstance(chosen_ids, list) or not all(isinstance(c, str) for c in chosen_ids):
+        return None
     return Answer(
         question_id=question_id,
         section_id=section_id,
@@ -139,6 +153,9 @@ def answer_from_doc(doc: Mapping[str, Any]) -> Answer | None:
         correct=correct,
         answered_at=answered_at,
         id=answer_id,
+        rating=rating,
+        card=card,
+        chosen_ids=tuple(chosen_ids),
     )
 
 

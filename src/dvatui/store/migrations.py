@@ -27,11 +27,12 @@ from dvatui.store.documents import (
     progress_to_doc,
     v1_answers_of,
 )
-from dvatui.store.records import fold_progress
+from dvatui.store.records import Answer, fold_progress
 
 
-def upgrade_v1(txn: Transaction, folder: Path, *, writer: str) -> None:
-    """Format 1 -> 2, in place on ``txn``; the answers are written to ``folder``."""
+def upgrade_v1(txn: Transaction, folder: Path, *, writer: str) -> list[Answer]:
+    """Format 1 -> 2, in place on ``txn``; the answers are written to ``folder`` and
+    returned (so that the store can rebuild each question's review card from them)."""
     answers = v1_answers_of(txn.tables)
     bookmarks = txn.tables.get(BOOKMARKS, {})
     for doc_id, doc in list(bookmarks.items()):
@@ -44,3 +45,4 @@ def upgrade_v1(txn: Transaction, folder: Path, *, writer: str) -> None:
         str(i): progress_to_doc(p) for i, p in enumerate(fold_progress(answers).values(), start=1)
     }
     txn.mark_changed()
+    return answers

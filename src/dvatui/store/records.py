@@ -50,6 +50,12 @@ class Answer:
     #: A stable unique id: merging two histories is a union by this id (not part of
     #: equality: two answers are equal when the learner's answer is).
     id: str = field(default="", compare=False)
+    #: The review grade this answer gave its card (1 Again, 2 Hard, 3 Good, 4 Easy), and
+    #: the card's state after it (JSON data); None for answers recorded before scheduling.
+    rating: int | None = field(default=None, compare=False)
+    card: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: The chosen options' stable ids (``chosen`` holds their indexes in the notes' order).
+    chosen_ids: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,11 @@ class QuestionProgress:
     latest_chosen: tuple[int, ...]
     latest_at: str
     latest_answer_id: str
-    #: Room for the spaced-review state of this question (kept as given, JSON data).
+    #: Room for the spaced-review state of this question (kept as given, JSON data): the
+    #: card of the latest answer that carries one.
     scheduling: Mapping[str, Any] | None = None
+    #: When the question was first answered (ISO 8601, UTC).
+    first_at: str = ""
 
     @classmethod
     def first(cls, answer: Answer) -> QuestionProgress:
@@ -84,6 +93,8 @@ class QuestionProgress:
             latest_chosen=answer.chosen,
             latest_at=answer.answered_at,
             latest_answer_id=answer.id,
+            scheduling=answer.card,
+            first_at=answer.answered_at,
         )
 
     def with_answer(self, answer: Answer) -> QuestionProgress:
@@ -93,6 +104,7 @@ class QuestionProgress:
             self,
             attempts=self.attempts + 1,
             correct_attempts=self.correct_attempts + int(answer.correct),
+            first_at=min(self.first_at or answer.answered_at, answer.answered_at),
         )
         if not newer:
             return counted
@@ -104,6 +116,7 @@ class QuestionProgress:
             latest_chosen=answer.chosen,
             latest_at=answer.answered_at,
             latest_answer_id=answer.id,
+            scheduling=answer.card if answer.card is not None else self.scheduling,
         )
 
     def latest_answer(self) -> Answer:

@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -98,6 +98,10 @@ JSONValue: TypeAlias = (
     bool | int | float | str | Sequence["JSONValue"] | Mapping[str, "JSONValue"] | None
 )
 Clock: TypeAlias = Callable[[], datetime]
+#: The question's card before an answer (None: a new card) -> the card after it.
+CardReview: TypeAlias = Callable[[Mapping[str, Any] | None], Mapping[str, Any]]
+#: A question's answers, oldest first -> its card rebuilt from them (None: no card).
+CardBuilder: TypeAlias = Callable[[list[Answer]], Mapping[str, Any] | None]
 
 APP_NAME = "dvatui"
 DB_FILENAME = "dvatui.json"
@@ -285,8 +289,12 @@ class Store:
         read_only: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         clock: Clock = utc_clock,
+        card_builder: CardBuilder | None = None,
     ) -> None:
         self.path = Path(path).expanduser().absolute()
+        #: Rebuilds a question's review card from its answers when whole histories change
+        #: (upgrade, import, restore); None leaves cards as the answers carry them.
+        self.card_builder = card_builder
         #: The file really written: symlinks resolved once, at open.
         self.real_path = Path(os.path.realpath(self.path))
         self.lock_path = self.real_path.with_name(self.real_path.name + LOCK_SUFFIX)
@@ -329,6 +337,7 @@ class Store:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         clock: Clock = utc_clock,
+        card_builder: CardBuilder | None = None,
     ) -> Store:
         """Open and validate the data file (a missing file is a fresh, empty store).
 
@@ -340,7 +349,13 @@ class Store:
         old file is kept byte for byte as ``.schema1-<UTC time>``), folds in answers a
         crash left uncounted, makes the day's backup and removes stale temp files.
         """
-        store = cls(path, read_only=read_only, lock_timeout=lock_timeout, clock=clock)
+        store = cls(
+            path,
+            read_only=read_only,
+            lock_timeout=lock_timeout,
+            clock=clock,
+            card_builder=card_builder,
+        )
         store._check_link()
         if read_only or not store.real_path.parent.is_dir():
             store._validate()
@@ -550,7 +565,8 @@ class Store:
         """Data format 1 -> 2: answers move to the history, progress is folded from them."""
         self.migrated_from = preserve_copy(self.real_path, raw, "schema1")
         folder = self._fresh_history_folder()
-        upgrade_v1(txn, folder, writer=WRITER)
+        answers = upgrade_v1(txn, folder, writer=WRITER)
+        self._rebuild_cards(txn, answers)
         txn.mark_changed()
 
     def _fresh_history_folder(self) -> Path:
@@ -692,11 +708,17 @@ class Store:
         chosen: tuple[int, ...],
         correct: bool,
         answered_at: str | None = None,
+        answer_id: str | None = None,
+        rating: int | None = None,
+        review: CardReview | None = None,
+        chosen_ids: tuple[str, ...] = (),
     ) -> Answer:
         """Append one answer to the history, update the question's progress, return it.
 
-        The answer's segment is written first, then the main file: a crash in between
-        leaves an uncounted answer that the next transaction folds in.
+        ``review`` turns the question's card as it is *in this transaction* (None for a new
+        card) into the card after this answer, so two sessions answering at once both
+        count. The answer's segment is written first, then the main file: a crash in
+        between leaves an uncounted answer that the next transaction folds in.
         """
         _require_text("question_id", question_id)
         _require_text("section_id", section_id, empty_ok=True)
@@ -706,8 +728,12 @@ class Store:
             raise ValueError(f"chosen must hold option indexes (ints >= 0), not {chosen!r}")
         if not isinstance(correct, bool):
             raise TypeError(f"correct must be a bool, not {type(correct).__name__}")
+        if rating is not None and rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1 to 4, not {rating!r}")
 
         def operation(txn: Transaction) -> Answer:
+            before = self._progress_in(txn, question_id)
+            card = review(before.scheduling if before else None) if review else None
             answer = Answer(
                 question_id=question_id,
                 section_id=section_id,
@@ -715,7 +741,10 @@ class Store:
                 chosen=picked,
                 correct=correct,
                 answered_at=answered_at or txn.now,
-                id=history.new_answer_id(),
+                id=answer_id or history.new_answer_id(),
+                rating=rating,
+                card=card,
+                chosen_ids=tuple(chosen_ids),
             )
             folder = self._history_dir_of(txn.history)
             txn.history = history.append(folder, txn.history, [answer], writer=WRITER)
@@ -723,6 +752,106 @@ class Store:
             return answer
 
         return self._transact(operation)
+
+    def _progress_in(self, txn: Transaction, question_id: str) -> QuestionProgress | None:
+        table = txn.table(PROGRESS)
+        for doc in table.values():
+            if doc.get("question_id") == question_id:
+                return progress_from_doc(doc)
+        return None
+
+    def _set_progress(
+        self, txn: Transaction, question_id: str, record: QuestionProgress | None
+    ) -> None:
+        table = txn.table(PROGRESS)
+        doc_ids = _docs_where(table, "question_id", question_id)
+        for doc_id in doc_ids:
+            del table[doc_id]
+        if record is not None:
+            table[doc_ids[0] if doc_ids else next_doc_id(table)] = progress_to_doc(record)
+        txn.mark_changed()
+
+    def rerate_answer(
+        self, answer_id: str, rating: int, card: Mapping[str, Any] | None
+    ) -> Answer | None:
+        """Change a recorded answer's rating (e.g. Good -> Easy right after answering) and
+        the card it left; the question's progress takes the card if that answer is still
+        its latest. Returns the changed answer, None if it is not in the history."""
+        if rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1 to 4, not {rating!r}")
+
+        def operation(txn: Transaction) -> Answer | None:
+            found = self._find_answer(txn, answer_id)
+            if found is None:
+                return None
+            path, answers, index = found
+            changed = replace(answers[index], rating=rating, card=card)
+            answers[index] = changed
+            history.write_segment(path, answers, writer=WRITER)
+            record = self._progress_in(txn, changed.question_id)
+            if record is not None and record.latest_answer_id == answer_id:
+                self._set_progress(txn, changed.question_id, replace(record, scheduling=card))
+            else:
+                txn.mark_changed()  # the history changed: bump the generation
+            return changed
+
+        return self._transact(operation)
+
+    def undo_answer(self, answer_id: str, restore: QuestionProgress | None) -> Answer | None:
+        """Take a recorded answer back out of the history.
+
+        ``restore`` is the question's progress as it was before that answer (None: never
+        answered before), put back exactly, card included. If another answer to the same
+        question came after it, only the counts go back. Returns the removed answer, None
+        if it is not in the history.
+        """
+
+        def operation(txn: Transaction) -> Answer | None:
+            found = self._find_answer(txn, answer_id)
+            if found is None:
+                return None
+            path, answers, index = found
+            removed = answers.pop(index)
+            history.write_segment(path, answers, writer=WRITER)
+            state = txn.history
+            tail = history.segment_path(self._history_dir_of(state), state.segments)
+            txn.history = replace(
+                state,
+                total=state.total - 1,
+                tail_count=state.tail_count - 1 if path == tail else state.tail_count,
+            )
+            record = self._progress_in(txn, removed.question_id)
+            if record is None or record.latest_answer_id == answer_id:
+                self._set_progress(txn, removed.question_id, restore)
+            else:
+                self._set_progress(
+                    txn,
+                    removed.question_id,
+                    replace(
+                        record,
+                        attempts=max(record.attempts - 1, 0),
+                        correct_attempts=max(record.correct_attempts - int(removed.correct), 0),
+                    ),
+                )
+            return removed
+
+        return self._transact(operation)
+
+    def _find_answer(
+        self, txn: Transaction, answer_id: str
+    ) -> tuple[Path, list[Answer], int] | None:
+        """The segment holding an answer (newest segments first), its answers, the index."""
+        state = txn.history
+        folder = self._history_dir_of(state)
+        for number in range(state.segments, 0, -1):
+            path = history.segment_path(folder, number)
+            answers = history.read_segment(path)
+            if number == state.segments:
+                answers = answers[: state.tail_count]
+            for index in range(len(answers) - 1, -1, -1):
+                if answers[index].id == answer_id:
+                    return path, answers, index
+        return None
 
     def answers(self) -> list[Answer]:
         """Every answer ever recorded, in the order recorded (reads the whole history)."""
@@ -819,12 +948,14 @@ class Store:
         def operation(txn: Transaction) -> ImportSummary:
             state = txn.history
             folder = self._history_dir_of(state)
-            known = {a.id for a in history.iter_answers(folder, state)}
-            fresh = transfer.new_answers(data.answers, known)
+            existing = list(history.iter_answers(folder, state))
+            fresh = transfer.new_answers(data.answers, {a.id for a in existing})
             backup = None
             if txn.raw is not None and (fresh or data.bookmarks or data.settings):
                 backup = self._backup_now(txn, "before-import")
             self.append_answers(txn, fresh)
+            touched = {a.question_id for a in fresh}
+            self._rebuild_cards(txn, [a for a in existing + fresh if a.question_id in touched])
             added, updated = transfer.merge_bookmarks(txn, data.bookmarks)
             settings = transfer.merge_settings(txn, data.settings)
             return ImportSummary(
@@ -867,12 +998,29 @@ class Store:
                 str(i): progress_to_doc(p)
                 for i, p in enumerate(fold_progress(content.answers).values(), start=1)
             }
+            self._rebuild_cards(txn, content.answers)
             txn.history = new_history
             txn.mark_changed()
             txn.cleanup.append(old)
             return kept
 
         return info, self._transact(operation)
+
+    def _rebuild_cards(self, txn: Transaction, answers: list[Answer]) -> None:
+        """Give each question of ``answers`` the card replayed from them, in time order."""
+        builder = self.card_builder
+        if builder is None or not answers:
+            return
+        by_question: dict[str, list[Answer]] = {}
+        for answer in sorted(answers, key=lambda a: (a.answered_at, a.id)):
+            by_question.setdefault(answer.question_id, []).append(answer)
+        table = txn.table(PROGRESS)
+        for doc_id, doc in table.items():
+            mine = by_question.get(doc.get("question_id", ""))
+            if mine:
+                card = builder(mine)
+                table[doc_id] = {**doc, "scheduling": dict(card) if card is not None else None}
+        txn.mark_changed()
 
     def _backup_now(self, txn: Transaction, kind: str) -> Path:
         assert txn.raw is not None

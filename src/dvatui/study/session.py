@@ -21,23 +21,35 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from dvatui.domain import review
 from dvatui.domain.model import Chapter, Corpus, NoteItem, Question, Section
 from dvatui.domain.progress import Tally
 from dvatui.domain.quiz import Grade, grade
+from dvatui.domain.schedule import (
+    DEFAULT_NEW_PER_DAY,
+    Rating,
+    Scheduler,
+    describe_interval,
+    due_at,
+    end_of_local_day,
+    rating_for,
+)
 from dvatui.domain.search import SearchIndex
 from dvatui.domain.text import clean_text
 from dvatui.store import (
+    Answer,
     Bookmark,
     BookmarkKind,
     JSONValue,
     QuestionProgress,
     Store,
     StoreSnapshot,
+    new_answer_id,
     reset_store,
 )
 
@@ -47,6 +59,8 @@ StoreOpener = Callable[..., Store]
 """``Store.open`` or a stand-in: ``(path, read_only=..., clock=...) -> Store``."""
 
 SEPARATOR = " › "
+RETENTION_KEY = "desired_retention"
+NEW_PER_DAY_KEY = "new_per_day"
 NOT_IN_NOTES = "not in these notes"
 POSITION_KEY = "last_section"
 
@@ -137,6 +151,18 @@ _EMPTY = _State({}, {}, {})
 
 
 @dataclass(frozen=True)
+class _Undoable:
+    """One answer of this session, as ``undo`` and ``rate`` need it."""
+
+    answer_id: str
+    question_id: str
+    before: QuestionProgress | None
+    """The question's progress before the answer (restored exactly by undo)."""
+    at: datetime
+    correct: bool
+
+
+@dataclass(frozen=True)
 class _Write:
     """One queued change: how it changes the state, and how it is written to the store."""
 
@@ -167,11 +193,17 @@ class StudySession:
         *,
         clock: Clock = utc_now,
         opener: StoreOpener = Store.open,
+        tz: tzinfo | None = None,
     ) -> None:
         self._corpus = corpus
         self.db_path = db_path
         self.clock = clock
+        #: The learner's time zone for "today" (None: the machine's local zone).
+        self.tz = tz
         self._opener = opener
+        self.scheduler = Scheduler()
+        #: This session's answers, newest last, for ``u`` (undo) and Hard/Easy.
+        self._undo: list[_Undoable] = []
         self._store: Store | None = None
         self._state = _EMPTY
         self._queue: deque[_Write] = deque()
@@ -193,15 +225,24 @@ class StudySession:
         ``lock_timeout``: how long to wait for another dvatui's lock (the store's default
         when None); a busy lock raises ``StoreBusyError``.
         """
-        extra = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
+        extra: dict[str, Any] = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
         with self._store_lock:
-            store = self._opener(self.db_path, read_only=read_only, clock=self.clock, **extra)
+            store = self._opener(
+                self.db_path,
+                read_only=read_only,
+                clock=self.clock,
+                card_builder=self.rebuild_card,
+                **extra,
+            )
             snapshot = store.snapshot()
             self._store = store
             self._install(store, snapshot)
         if self._position is None:
             last = self.setting(POSITION_KEY)
             self._position = last if isinstance(last, str) else None
+        retention = self.setting(RETENTION_KEY)
+        if isinstance(retention, float) and 0.7 <= retention <= 0.99:
+            self.scheduler = Scheduler(retention)
 
     def start_fresh(self) -> Path | None:
         """Keep a copy of the data file, start an empty one and open it; returns the copy."""
@@ -341,16 +382,30 @@ class StudySession:
     # ----------------------------------------------------------------- changes
 
     def answer(self, question_id: str, chosen: tuple[int, ...] | frozenset[int]) -> Grade | None:
-        """Grade an answer and record it; None for a question not in the notes.
+        """Grade an answer, review the question's card and record both; None for a question
+        not in the notes.
 
         Right only when exactly the right choices are picked (all of them in a choose-N).
+        A wrong answer rates the card Again, a right one Good (``rate`` can make it Hard or
+        Easy right after).
         """
         question = self._corpus.question(question_id)
         if question is None:
             return None
         result = grade(question, frozenset(chosen))
         picked = tuple(sorted(result.chosen))
-        at = self._now()
+        moment = self.clock().astimezone(UTC)
+        at = moment.isoformat(timespec="microseconds")
+        rating = int(rating_for(result.correct))
+        answer_id = new_answer_id()
+        scheduler = self.scheduler
+        before = self._state.progress.get(question.id)
+        ids = tuple(
+            str(getattr(question.choices[i], "id", i)) for i in picked if i < len(question.choices)
+        )
+
+        def review(card: Mapping[str, Any] | None) -> Mapping[str, Any]:
+            return scheduler.review(question.id, card, rating, moment)
 
         def apply(state: _State) -> _State:
             known = state.progress.get(question.id)
@@ -363,8 +418,9 @@ class StudySession:
                 latest_correct=result.correct,
                 latest_chosen=picked,
                 latest_at=at,
-                latest_answer_id="",
-                scheduling=known.scheduling if known else None,
+                latest_answer_id=answer_id,
+                scheduling=review(known.scheduling if known else None),
+                first_at=known.first_at if known and known.first_at else at,
             )
             return replace(state, progress={**state.progress, question.id: progress})
 
@@ -376,10 +432,158 @@ class StudySession:
                 chosen=picked,
                 correct=result.correct,
                 answered_at=at,
+                answer_id=answer_id,
+                rating=rating,
+                review=review,
+                chosen_ids=ids,
             )
 
+        self._undo.append(_Undoable(answer_id, question.id, before, moment, result.correct))
         self._submit(_Write("your answer", apply, write, frozenset({question.section_id})))
         return result
+
+    def rate(self, rating: int) -> bool:
+        """Re-rate this session's last answer Hard, Good or Easy (only a right answer, and
+        only until the next one). False when there is nothing to re-rate."""
+        if not self._undo or rating not in (Rating.HARD, Rating.GOOD, Rating.EASY):
+            return False
+        last = self._undo[-1]
+        if not last.correct:
+            return False
+        before_card = last.before.scheduling if last.before else None
+        card = self.scheduler.review(last.question_id, before_card, rating, last.at)
+        question_id, answer_id = last.question_id, last.answer_id
+        section = self._section_of(question_id)
+
+        def apply(state: _State) -> _State:
+            known = state.progress.get(question_id)
+            if known is None or known.latest_answer_id != answer_id:
+                return state
+            progress = {**state.progress, question_id: replace(known, scheduling=card)}
+            return replace(state, progress=progress)
+
+        self._submit(
+            _Write(
+                "the rating",
+                apply,
+                lambda store: store.rerate_answer(answer_id, rating, card),
+                frozenset({section}),
+            )
+        )
+        return True
+
+    def undo(self) -> str | None:
+        """Take back this session's last answer: the answer, its review and the card are
+        restored exactly. Returns the question id, None when there is nothing to undo."""
+        if not self._undo:
+            return None
+        last = self._undo.pop()
+        question_id, answer_id, before = last.question_id, last.answer_id, last.before
+
+        def apply(state: _State) -> _State:
+            known = state.progress.get(question_id)
+            progress = dict(state.progress)
+            if known is None or known.latest_answer_id == answer_id:
+                if before is None:
+                    progress.pop(question_id, None)
+                else:
+                    progress[question_id] = before
+            else:
+                progress[question_id] = replace(
+                    known,
+                    attempts=max(known.attempts - 1, 0),
+                    correct_attempts=max(known.correct_attempts - int(last.correct), 0),
+                )
+            return replace(state, progress=progress)
+
+        self._submit(
+            _Write(
+                "the undo",
+                apply,
+                lambda store: store.undo_answer(answer_id, before),
+                frozenset({self._section_of(question_id)}),
+            )
+        )
+        return question_id
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def last_answer_rateable(self) -> bool:
+        """True right after a right answer: Hard/Easy may still change its rating."""
+        return bool(self._undo) and self._undo[-1].correct
+
+    def rebuild_card(self, answers: list[Answer]) -> Mapping[str, Any] | None:
+        """A question's card replayed from its answers (the store calls this on upgrade,
+        import and restore). Answers without a rating count Again (wrong) or Good (right)."""
+        if not answers:
+            return None
+        reviews = []
+        for answer in answers:
+            rating = answer.rating or int(rating_for(answer.correct))
+            try:
+                moment = datetime.fromisoformat(answer.answered_at)
+            except ValueError:
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            reviews.append((rating, moment))
+        return self.scheduler.replay(answers[0].question_id, reviews)
+
+    # ----------------------------------------------------------------- review
+
+    def cards(self) -> dict[str, Mapping[str, Any] | None]:
+        """question id -> its review card (None: answered before scheduling existed)."""
+        return {qid: p.scheduling for qid, p in self._state.progress.items()}
+
+    def end_of_today(self) -> datetime:
+        return end_of_local_day(self.clock(), self.tz)
+
+    def new_per_day(self) -> int:
+        value = self.setting(NEW_PER_DAY_KEY)
+        return (
+            value
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            else (DEFAULT_NEW_PER_DAY)
+        )
+
+    def review_counts(self) -> review.Counts:
+        """Due today, new questions left today, leeches (over the notes' questions)."""
+        ids = [q.id for q in self._corpus.questions()]
+        firsts = {q: p.first_at for q, p in self._state.progress.items() if p.first_at}
+        return review.counts(
+            ids,
+            self.cards(),
+            firsts,
+            self.clock(),
+            self.end_of_today(),
+            self.new_per_day(),
+            self.tz,
+        )
+
+    def review_queue(self) -> list[str]:
+        """What review mode asks next: due questions (most overdue first), then new ones up
+        to the day's limit."""
+        ids = [q.id for q in self._corpus.questions()]
+        firsts = {q: p.first_at for q, p in self._state.progress.items() if p.first_at}
+        left = review.new_left(firsts, self.clock(), self.new_per_day(), self.tz)
+        return review.review_queue(
+            ids, self.cards(), self._state.progress, self.end_of_today(), left
+        )
+
+    def leeches(self) -> list[str]:
+        return review.leeches([q.id for q in self._corpus.questions()], self.cards())
+
+    def next_review(self, question_id: str) -> str | None:
+        """When a question comes back, in words ("again in 10 min", "in 3 days")."""
+        known = self._state.progress.get(question_id)
+        due = due_at(known.scheduling) if known is not None else None
+        return describe_interval(due, self.clock()) if due is not None else None
+
+    def _section_of(self, question_id: str) -> str:
+        question = self._corpus.question(question_id)
+        return question.section_id if question is not None else ""
 
     def set_bookmark(self, target_id: str, on: bool) -> bool:
         """Bookmark (``on``) or un-bookmark a target: an intent, never a toggle, so two
