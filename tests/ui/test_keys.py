@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from dvatui.app import DvaApp
+from dvatui.domain.quiz import shown_order
+from dvatui.domain.targets import target_item
 from dvatui.screens.dialogs import BookmarksScreen, DataProblemScreen, HelpScreen, SearchScreen
 from dvatui.screens.main import MainScreen
 from dvatui.store import Store
@@ -30,6 +33,11 @@ async def saved(pilot: Pilot[None]) -> None:
     """Wait for the saves: they run in worker threads, off the UI thread."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def key_of(quiz: QuizPanel, index: int) -> str:
+    """The letter key of the choice with this canonical index, where it is shown now."""
+    return "abcdef"[quiz.order.index(index)]
 
 
 def current(app: DvaApp) -> str:
@@ -254,7 +262,8 @@ async def test_quiz_single_answer_is_stored(
         quiz = app.query_one(QuizPanel)
         assert quiz.question is not None and quiz.question.id == "beta-canary"
         await pilot.press("enter")  # nothing picked: a warning, nothing stored
-        await pilot.press("1", "b", "enter")  # 1 then b: the last pick counts
+        # Options are shuffled: press the keys of the positions where they are shown.
+        await pilot.press("1", key_of(quiz, 1), "enter")  # 1 then b's key: the last pick counts
         await saved(pilot)
         answers = Store.open(db_path).answers()
         assert [(a.question_id, a.chosen, a.correct) for a in answers] == [
@@ -263,7 +272,7 @@ async def test_quiz_single_answer_is_stored(
         assert quiz.result is not None and quiz.result.correct
         await pilot.press("n")
         assert quiz.question.id == "beta-fast-rollback"
-        await pilot.press("c", "enter")
+        await pilot.press(key_of(quiz, 2), "enter")  # c: a wrong one
         await saved(pilot)
         assert Store.open(db_path).latest_answers()["beta-fast-rollback"].correct is False
         assert "2/7 answered · 1 right" in app.title
@@ -279,7 +288,11 @@ async def test_quiz_choose_two_with_space(
         await pilot.press("G", "tab", "tab", "p")
         quiz = app.query_one(QuizPanel)
         assert quiz.question is not None and quiz.question.id == "beta-two"
-        await pilot.press("space", "down", "space", "enter")
+        first, second = quiz.order.index(0), quiz.order.index(1)
+        step = "down" if second > first else "up"
+        await pilot.press(
+            *["down"] * first, "space", *[step] * abs(second - first), "space", "enter"
+        )
         await saved(pilot)
         latest = Store.open(db_path).latest_answers()
         assert latest["beta-two"].chosen == (0, 1) and latest["beta-two"].correct
@@ -523,3 +536,124 @@ async def test_changes_from_a_second_session_show_up(
         assert "beta/rollouts" in app.session.bookmarked
         assert app.session.results == {"beta-canary": True}
         assert "1/7 answered · 1 right" in app.title
+
+
+def shown_lines(quiz: QuizPanel) -> list[str]:
+    """The choice lines of the quiz pane as plain text, top to bottom."""
+    from rich.console import Console
+
+    question = quiz.question
+    assert question is not None
+    console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(quiz._choices_text(question))
+    return [line for line in console.export_text().splitlines() if line.strip()]
+
+
+async def test_choices_are_shuffled_and_the_keys_follow_the_shown_order(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("G", "tab", "tab", "n")
+        quiz = app.query_one(QuizPanel)
+        question = quiz.question
+        assert question is not None and question.id == "beta-fast-rollback"
+        order = shown_order(question, "beta-fast-rollback:0")  # never answered: attempts 0
+        assert quiz.order == order and order != (0, 1, 2, 3)
+        lines = shown_lines(quiz)
+        for position, index in enumerate(order):
+            assert question.choices[index].text in lines[position]
+        await pilot.press("1")  # the first option on screen...
+        assert quiz.selected == {order[0]}
+        await pilot.press("k")  # the pointer wraps to the last one shown
+        assert quiz.focus_choice == len(order) - 1
+        await pilot.press("space", "a", "enter")  # ...a is the same one again
+        await saved(pilot)
+        answer = Store.open(db_path).latest_answers()["beta-fast-rollback"]
+        assert answer.chosen == (order[0],)  # stored by canonical index
+        assert answer.correct is (order[0] == 0)
+        # The result keeps the order that was answered, with the marks on it.
+        assert quiz.order == order
+        lines = shown_lines(quiz)
+        right = order.index(0)
+        assert lines[right].lstrip().startswith(f"✓{right + 1}")
+        if order[0] != 0:
+            assert lines[0].lstrip().startswith("✗1")
+
+
+async def test_the_order_stays_until_the_question_is_answered_again(
+    app_factory: Callable[..., DvaApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("G", "tab", "tab", "n")
+        quiz = app.query_one(QuizPanel)
+        before = quiz.order
+        await pilot.press("n", "p")  # shown again, not answered: the same order
+        assert quiz.order == before
+        await pilot.press("q")
+    again = app_factory()
+    async with again.run_test(size=WIDE) as pilot:  # a resumed session
+        await pilot.pause()
+        await pilot.press("tab", "tab", "n")
+        quiz = again.query_one(QuizPanel)
+        question = quiz.question
+        assert question is not None and question.id == "beta-fast-rollback"
+        assert quiz.order == before
+        await pilot.press("1", "enter")
+        await saved(pilot)
+        assert quiz.order == before  # the result is shown on the order answered
+        await pilot.press("n", "p")  # the next showing: shuffled with a new seed
+        assert quiz.order == shown_order(question, "beta-fast-rollback:1")
+
+
+async def test_r_lands_on_and_highlights_the_item_that_teaches_the_answer(
+    app_factory: Callable[..., DvaApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("G", "tab", "tab")
+        quiz = app.query_one(QuizPanel)
+        assert quiz.question is not None and quiz.question.id == "beta-canary"
+        await pilot.press("1", "enter", "r")
+        await pilot.pause()
+        note = app.query_one(NoteView)
+        assert isinstance(app.focused, NoteView)
+        assert current(app) == "beta/rollouts"
+        target = target_item(app.session.corpus, quiz.question)
+        assert target is not None and target.text.startswith("- **Canary**")
+        assert note.current_item is target
+        assert note.marked == target.id
+        # Highlighted in the theme's target colour, under the cursor and after it moves on.
+        marked = note.get_component_rich_style("note-view--target").bgcolor
+        assert marked is not None
+
+        def backgrounds() -> set[object]:
+            lines = (note.render_line(y) for y in range(note.size.height))
+            return {seg.style.bgcolor for line in lines for seg in line if seg.style}
+
+        assert marked in backgrounds()
+        await pilot.press("j")
+        assert note.current_item is not target and marked in backgrounds()
+        await pilot.press("p")  # another section: the mark goes
+        await pilot.pause()
+        assert note.marked is None and marked not in backgrounds()
+
+
+async def test_r_on_a_subsection_question_stays_on_the_section(
+    app_factory: Callable[..., DvaApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "j", "tab", "tab")
+        await pilot.pause()
+        assert current(app) == "alpha/second-section"
+        quiz = app.query_one(QuizPanel)
+        asked = quiz.question
+        assert asked is not None and asked.section_id == "alpha/second-section/a-subsection"
+        await pilot.press("r")
+        await pilot.pause()
+        assert current(app) == "alpha/second-section"  # the quiz keeps its place
+        assert quiz.question is asked
+        note = app.query_one(NoteView)
+        assert note.current_item is not None and note.current_item.text == "- Epsilon fact."

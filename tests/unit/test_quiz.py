@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
-from dvatui.domain.quiz import grade, parse_quiz_block, stated_choose
+from dvatui.domain.model import Choice, Question, choice_id
+from dvatui.domain.quiz import (
+    grade,
+    parse_quiz_block,
+    refers_to_others,
+    shown_order,
+    stated_choose,
+)
 
 P = Path("notes/x.md")
 
@@ -116,3 +124,80 @@ def test_grade() -> None:
     g = grade(q, {0, 2})
     assert not g.correct and g.missed == {1} and g.wrong == {2}
     assert not grade(q, {0}).correct
+
+
+# ----------------------------------------------------------------- choice ids and order
+
+
+def test_choice_ids_are_stable_and_ignore_case_punctuation_and_place() -> None:
+    (a,), _ = parse("? Q\n- [ ] Use  gp3!\n- [x] Use io2\n> e\n")
+    (b,), _ = parse("? Q\n- [x] use io2\n- [ ] use gp3\n> e\n")
+    assert a.choices[0].id == b.choices[1].id == choice_id("USE GP3")
+    assert a.choices[1].id == b.choices[0].id
+    assert len(set(a.choice_ids)) == 2 and all(len(i) == 10 for i in a.choice_ids)
+    assert a.index_of(b.choices[0].id) == 1 and a.index_of("nope") is None
+    assert a.choices == (Choice("Use  gp3!", False), Choice("Use io2", True))  # file order
+
+
+def test_see_lines_are_read_before_the_question() -> None:
+    (q, r), problems = parse(
+        "id: q1\nsee: Canary sends\n? One\n- [x] a\n- [ ] b\n> e\n\n"
+        "see:\n? Two\n- [x] a\n- [ ] b\n> e\n"  # line 17: empty
+    )
+    assert (q.see, q.see_line) == ("Canary sends", 11)
+    assert (r.see, r.see_line) == (None, 0)
+    assert [(p.line, p.message) for p in problems] == [
+        (17, "quiz: 'see:' needs a phrase of a note item")
+    ]
+
+
+def question_with(*texts: str) -> Question:
+    body = "".join(f"- [{'x' if n == 0 else ' '}] {t}\n" for n, t in enumerate(texts))
+    (q,), problems = parse(f"? Which? \n{body}> e\n")
+    assert problems == []
+    return q
+
+
+def test_shown_order_is_a_seeded_shuffle() -> None:
+    q = question_with("one", "two", "three", "four", "five", "six")
+    first = shown_order(q, "q:0")
+    assert sorted(first) == [0, 1, 2, 3, 4, 5]
+    assert shown_order(q, "q:0") == first  # same seed, same order
+    orders = {shown_order(q, f"q:{n}") for n in range(20)}
+    assert len(orders) > 10  # other seeds, other orders
+    state = random.getstate()
+    shown_order(q, "q:0")
+    assert random.getstate() == state  # the global generator is left alone
+
+
+def test_options_about_the_other_options_stay_last() -> None:
+    for last in ("All of the above", "None of these.", "Both A and B", "A and C only"):
+        q = question_with("red", last, "green", "blue")
+        for n in range(10):
+            assert shown_order(q, f"s{n}")[-1] == 1, last
+    q = question_with("None of the above", "x", "y", "All of the above")
+    assert all(shown_order(q, f"s{n}")[-2:] == (0, 3) for n in range(10))
+
+
+def test_refers_to_others_is_about_wording() -> None:
+    for text in (
+        "All of the above",
+        "none of the above options",
+        "Both of the above",
+        "Neither of these",
+        "Any of the answers",
+        "Both A and B",
+        "A, B and C are correct",
+        "Options 1 and 2",
+        "b or d",
+    ):
+        assert refers_to_others(text), text
+    for text in (
+        "Neither; it fails because two sources conflict",
+        "All traffic goes to the primary",
+        "A and B records in the hosted zone",
+        "None",
+        "Both queues must be FIFO",
+        "Raise the timeout above 90 seconds",
+    ):
+        assert not refers_to_others(text), text

@@ -211,6 +211,8 @@ def encode_corpus(corpus: Corpus, key: str = "") -> dict[str, Any]:
             q.domain,
             pid(q.path),
             q.line,
+            q.see,
+            q.see_line,
         ]
 
     def section(s: Section) -> list[Any]:
@@ -303,9 +305,9 @@ def decode_corpus(data: dict[str, Any]) -> Corpus:
         return Choice(v[0], v[1])
 
     def question(v: Any) -> Question:
-        if type(v) is not list or len(v) != 9:
+        if type(v) is not list or len(v) != 11:
             raise ValueError("bad question")
-        qid, chapter_id, section_id, stem, choices, explanation, domain, p, line = v
+        qid, chapter_id, section_id, stem, choices, explanation, domain, p, line, see, see_line = v
         if (
             type(qid) is not str
             or type(chapter_id) is not str
@@ -314,6 +316,7 @@ def decode_corpus(data: dict[str, Any]) -> Corpus:
             or type(explanation) is not str
             or type(domain) is not str
             or type(line) is not int
+            or type(see_line) is not int
         ):
             raise ValueError("bad question")
         return Question(
@@ -326,6 +329,8 @@ def decode_corpus(data: dict[str, Any]) -> Corpus:
             domain,
             path(p),
             line,
+            _opt_str(see),
+            see_line,
         )
 
     def section(v: Any) -> Section:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dvatui.domain.model import DOMAINS, Corpus, Problem
+from dvatui.domain.targets import target_problems
 from dvatui.domain.text import quote
 
 MIN_QUESTIONS_PER_SECTION = 3
@@ -47,8 +48,12 @@ def check_corpus(corpus: Corpus, *, shipped: bool) -> CheckReport:
         corpus: The loaded notes.
         shipped: Apply the rules for the shipped corpus (front matter with domains, one
             chapter per file, at least three questions per ``##`` section).
+
+    Every corpus gets the rules of :mod:`dvatui.domain.targets`: a ``see:`` line must name
+    exactly one note item, and a question's section needs an item for ``r`` to land on.
     """
     problems = list(corpus.problems)
+    problems.extend(target_problems(corpus))
     if shipped:
         problems.extend(_shipped_rules(corpus))
     by_domain: Counter[str] = Counter()

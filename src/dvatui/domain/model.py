@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ __all__ = [
     "Question",
     "Section",
     "Severity",
+    "choice_id",
+    "normalise_text",
     "slugify",
 ]
 
@@ -98,12 +101,33 @@ class NoteItem:
         return flat[:117] + "..." if len(flat) > 120 else flat
 
 
+def normalise_text(text: str) -> str:
+    """Case-, punctuation- and space-insensitive form of a question or a choice."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def choice_id(text: str) -> str:
+    """The stable id of a choice: 10 hex digits of a SHA-1 of its normalised text.
+
+    Two choices of one question never share an id: the quiz parser rejects a question
+    whose choices have the same normalised text. Rewording a choice changes its id;
+    moving it, or changing its case, punctuation or spacing, does not.
+    """
+    return hashlib.sha1(normalise_text(text).encode("utf-8")).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class Choice:
     """One answer option of a question."""
 
     text: str
     correct: bool
+    id: str = ""
+    """Stable id (see :func:`choice_id`); derived from the text when not given."""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", choice_id(self.text))
 
 
 @dataclass(frozen=True)
@@ -119,6 +143,23 @@ class Question:
     domain: str
     path: Path
     line: int
+    see: str | None = None
+    """The phrase of a ``see:`` line: names the note item that teaches the answer."""
+    see_line: int = 0
+    """1-based file line of the ``see:`` line (0 without one)."""
+
+    def __post_init__(self) -> None:
+        if len({c.id for c in self.choices}) != len(self.choices):
+            raise ValueError(f"question {self.id!r}: two choices have the same id")
+
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        """The choices' ids in canonical order (the order in the notes file)."""
+        return tuple(c.id for c in self.choices)
+
+    def index_of(self, choice_id: str) -> int | None:
+        """The canonical index of the choice with this id, if the question has it."""
+        return next((i for i, c in enumerate(self.choices) if c.id == choice_id), None)
 
     @property
     def correct_indices(self) -> frozenset[int]:

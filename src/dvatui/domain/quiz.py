@@ -8,11 +8,12 @@ question is skipped while the rest of the block still loads.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dvatui.domain.model import DOMAINS, Choice, Problem, Question
+from dvatui.domain.model import DOMAINS, Choice, Problem, Question, normalise_text
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 CHOOSE_RE = re.compile(
@@ -20,7 +21,7 @@ CHOOSE_RE = re.compile(
 )
 """A "(Choose two.)" or AWS's "(Select TWO.)" phrase; any case, optional final period."""
 CHOICE_RE = re.compile(r"^[-*]\s*\[([ xX])\]\s*(.*)$")
-META_RE = re.compile(r"^(id|domain)\s*:\s*(.*)$")
+META_RE = re.compile(r"^(id|domain|see)\s*:\s*(.*)$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MIN_CHOICES = 2
 MAX_CHOICES = 6
@@ -28,7 +29,7 @@ MAX_CHOICES = 6
 
 def normalise_stem(text: str) -> str:
     """Case- and space-insensitive form of a question, to find duplicates."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return normalise_text(text)
 
 
 def stated_choose(stem: str) -> int | None:
@@ -46,6 +47,8 @@ class _Draft:
     qid: str | None = None
     domain: str | None = None
     domain_line: int = 0
+    see: str | None = None
+    see_line: int = 0
     stem_lines: list[str] = field(default_factory=list)
     choices: list[tuple[int, Choice]] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
@@ -139,6 +142,12 @@ def _set_meta(
             )
         else:
             draft.qid = value
+    elif key == "see":
+        if not value:
+            problems.append(Problem(path, lineno, "quiz: 'see:' needs a phrase of a note item"))
+        else:
+            draft.see = value
+            draft.see_line = lineno
     else:
         draft.domain = value
         draft.domain_line = lineno
@@ -217,6 +226,8 @@ def _finish(
         domain=domain,
         path=path,
         line=line,
+        see=draft.see,
+        see_line=draft.see_line,
     )
 
 
@@ -256,3 +267,38 @@ def grade(question: Question, chosen: set[int] | frozenset[int] | tuple[int, ...
         missed=right - picked,
         wrong=picked - right,
     )
+
+
+# --------------------------------------------------------------------------- shown order
+
+PINNED_RE = re.compile(
+    r"^(?:"
+    # "All of the above", "None of these", "Both of the above", "Any of the options"...
+    r"(?:all|none|both|neither|either|any|each)\s+(?:of\s+)?(?:the\s+)?"
+    r"(?:above|these|those|them|previous|preceding|other|options|answers|choices)\b"
+    r"|"
+    # "Both A and B", "A and C only", "Options 1 and 2", "A, B and C are correct"...
+    r"(?:(?:both|either|neither|only)\s+)?(?:(?:options?|answers?|choices?)\s+)?"
+    r"[a-f1-6](?:\s+[a-f1-6])*\s+(?:and|or|nor)\s+[a-f1-6]"
+    r"(?:\s+(?:only|both|are\s+(?:correct|right|true)))?$"
+    r")"
+)
+"""Wording of an option that refers to the other options (matched on normalised text)."""
+
+
+def refers_to_others(text: str) -> bool:
+    """True for an option like "All of the above" or "Both A and B", which stays last."""
+    return PINNED_RE.match(normalise_text(text)) is not None
+
+
+def shown_order(question: Question, seed: str) -> tuple[int, ...]:
+    """The question's canonical choice indexes in the order to show them.
+
+    The options are shuffled with ``random.Random(seed)`` (never the global generator),
+    so one seed always gives one order, on any machine. Options that refer to the others
+    (:func:`refers_to_others`) keep their file order after all the shuffled ones.
+    """
+    free = [i for i, c in enumerate(question.choices) if not refers_to_others(c.text)]
+    pinned = [i for i, c in enumerate(question.choices) if refers_to_others(c.text)]
+    random.Random(seed).shuffle(free)
+    return (*free, *pinned)

@@ -19,7 +19,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from dvatui.domain.model import Section
+from dvatui.domain.model import Question, Section
+from dvatui.domain.targets import resolve_target
 from dvatui.messages import (
     AnswerSubmitted,
     BookmarkToggleRequested,
@@ -173,7 +174,11 @@ class MainScreen(Screen[None]):
             highlight=highlight,
         )
         self.query_one(QuizPanel).show_questions(
-            section.id, session.questions_for(section.id), session.results
+            section.id,
+            session.questions_for(section.id),
+            session.results,
+            seed=self._quiz_seed,
+            target=self._quiz_target,
         )
         self.query_one(SectionTree).select_section(section.id)
         session.set_position(section.id)
@@ -194,13 +199,33 @@ class MainScreen(Screen[None]):
         if self.current is None and message.from_tree_cursor:
             self.call_after_refresh(self._first_show, message.section_id)
             return  # the tree's first highlight: let the first frame paint before the note
-        same = self.current is not None and self.current.id == message.section_id
+        section_id = message.section_id
+        if message.item_id is not None and self.current is not None:
+            # An item the note pane already shows (e.g. in a subsection of the section
+            # being studied): stay on this section, so the quiz keeps its place.
+            shown = (item.id for part in self.current.walk() for item in part.items)
+            if message.item_id in shown:
+                section_id = self.current.id
+        same = self.current is not None and self.current.id == section_id
         if not same or message.item_id or message.highlight:
-            self.show_section(
-                message.section_id, item_id=message.item_id, highlight=message.highlight
-            )
+            self.show_section(section_id, item_id=message.item_id, highlight=message.highlight)
         if message.focus_note:
             self.focus_pane(1)
+
+    def _quiz_seed(self, question: Question) -> str:
+        """The shuffle seed of a question: new after each answer, the same until then (a
+        resumed session shows the order the learner last saw)."""
+        progress = self.session.progress.get(question.id)
+        return f"{question.id}:{progress.attempts if progress is not None else 0}"
+
+    def _quiz_target(self, question: Question) -> tuple[str, str | None]:
+        """Where ``r`` goes for a question: the note item that teaches the answer."""
+        target = resolve_target(self.session.corpus, question)
+        if target.item is None or target.section is None:
+            return question.section_id, None
+        own = self.session.corpus.section(question.section_id)
+        in_own = own is not None and any(part is target.section for part in own.walk())
+        return (question.section_id if in_own else target.section.id), target.item.id
 
     @on(TargetRequested)
     def _target_requested(self, message: TargetRequested) -> None:
@@ -210,7 +235,10 @@ class MainScreen(Screen[None]):
     def update_progress(self) -> None:
         """Show overall progress in the header."""
         tally = self.session.overall()
-        title = f"dvatui · {tally.answered}/{tally.total} answered · {tally.correct} right"
+        due = self.session.review_counts().due_today
+        title = (
+            f"dvatui · {tally.answered}/{tally.total} answered · {tally.correct} right · {due} due"
+        )
         self.app.title = title + (" · read-only" if self.session.read_only else "")
 
     # -- bookmarks and answers -------------------------------------------------------------

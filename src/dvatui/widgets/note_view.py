@@ -77,6 +77,7 @@ Move the cursor between note items and bookmark the tricky ones.
         "note-view--cursor",
         "note-view--bookmark",
         "note-view--match",
+        "note-view--target",
         "note-view--title",
         "note-view--crumb",
         "note-view--empty",
@@ -88,6 +89,7 @@ Move the cursor between note items and bookmark the tricky ones.
         & > .note-view--cursor { background: $primary 18%; color: $primary; }
         & > .note-view--bookmark { color: $warning; text-style: bold; }
         & > .note-view--match { background: $warning 40%; text-style: bold; }
+        & > .note-view--target { background: $accent 30%; }
         & > .note-view--title { color: $primary; text-style: bold; }
         & > .note-view--crumb { color: $text-muted; }
         & > .note-view--empty { color: $text-muted; text-style: italic; }
@@ -105,6 +107,9 @@ Move the cursor between note items and bookmark the tricky ones.
         self.crumb = ""
         self.bookmarked: frozenset[str] = frozenset()
         self.highlight: list[str] = []
+        self.marked: str | None = None
+        """The item jumped to (e.g. the one a question tests): highlighted until the
+        next section is shown."""
         self._cache: dict[tuple[str, int], _Layout] = {}
         self._layout: _Layout | None = None
 
@@ -118,7 +123,11 @@ Move the cursor between note items and bookmark the tricky ones.
         item_id: str | None = None,
         highlight: str | None = None,
     ) -> None:
-        """Show a section, optionally with the cursor on one item and words highlighted."""
+        """Show a section, optionally with the cursor on one item and words highlighted.
+
+        The item named by ``item_id`` is also highlighted (``note-view--target``), so it
+        stays easy to find after the cursor moves on.
+        """
         same = self.section is not None and self.section.id == section.id
         self.section = section
         # A section shows its subsections too, each under its own heading line.
@@ -128,8 +137,11 @@ Move the cursor between note items and bookmark the tricky ones.
         self.highlight = [w for w in re.findall(r"\w[\w.+-]*", highlight or "") if len(w) > 1]
         self._relayout()
         index = 0
+        self.marked = None
         if item_id is not None:
-            index = next((i for i, it in enumerate(self.items) if it.id == item_id), 0)
+            found = next((i for i, it in enumerate(self.items) if it.id == item_id), None)
+            if found is not None:
+                index, self.marked = found, item_id
         elif same:
             index = min(self.cursor, max(0, len(self.items) - 1))
         self.set_reactive(NoteView.cursor, index)
@@ -242,6 +254,9 @@ Move the cursor between note items and bookmark the tricky ones.
             item = self.items[item_index]
             mine = item_index == self.cursor and self.has_focus_within
             star = item.id in self.bookmarked and line == start
+            if item.id == self.marked:
+                # Applied first, so its background wins over the cursor's.
+                strip = strip.apply_style(self.get_component_rich_style("note-view--target"))
             if item_index == self.cursor:
                 cursor_style = self.get_component_rich_style("note-view--cursor")
                 strip = strip.apply_style(cursor_style if mine else Style(dim=False))

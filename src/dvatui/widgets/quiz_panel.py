@@ -2,11 +2,15 @@
 
 The panel asks and shows; it does not grade. ``enter`` posts ``AnswerSubmitted`` with the
 chosen indexes, and the screen passes the grade back through ``show_result``.
+
+Choices are shown shuffled (:func:`~dvatui.domain.quiz.shown_order`, with a seed the screen
+gives per question); the keys follow the shown order, while ``selected``, the messages and
+the grade keep to canonical indexes (the order in the notes file).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,7 +22,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from dvatui.domain.model import Question
-from dvatui.domain.quiz import Grade
+from dvatui.domain.quiz import Grade, shown_order
 from dvatui.messages import AnswerSubmitted, SectionRequested
 
 LETTERS = "abcdef"
@@ -64,6 +68,12 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.awaiting: str | None = None
         """The question id submitted and not graded yet (choices are frozen meanwhile)."""
         self.latest: Mapping[str, bool] = {}
+        self.seed: Callable[[Question], str] | None = None
+        """Gives the shuffle seed of a question; None shows the choices in file order."""
+        self.target: Callable[[Question], tuple[str, str | None]] | None = None
+        """Gives where ``r`` goes for a question: a section id and a note item id."""
+        self._order: tuple[str, tuple[int, ...]] | None = None
+        """The question id on screen and its choices' canonical indexes in shown order."""
 
     def compose(self) -> ComposeResult:
         # One Static holding a Group: fewer widgets to style and lay out at start-up.
@@ -71,10 +81,28 @@ After the answer, r jumps to the note it tests and n goes to the next question.
 
     # -- public ---------------------------------------------------------------------------
     def show_questions(
-        self, section_id: str, questions: list[Question], latest: Mapping[str, bool]
+        self,
+        section_id: str,
+        questions: list[Question],
+        latest: Mapping[str, bool],
+        *,
+        seed: Callable[[Question], str] | None = None,
+        target: Callable[[Question], tuple[str, str | None]] | None = None,
     ) -> None:
-        """Show a section's questions, starting with the first one not yet answered right."""
+        """Show a section's questions, starting with the first one not yet answered right.
+
+        Args:
+            section_id: The section the questions are shown with.
+            questions: The questions, in canonical form.
+            latest: Whether the learner's latest answer to each question was right.
+            seed: Gives a question's shuffle seed. It is asked each time a question comes
+                on screen, and the order then stays until the question leaves the screen.
+            target: Gives where ``r`` takes the learner for a question: the section to
+                show and the note item that teaches the answer (None: the section's top).
+        """
         self.latest = latest
+        self.seed = seed
+        self.target = target
         if section_id == self.section_id and [q.id for q in questions] == [
             q.id for q in self.questions
         ]:
@@ -93,11 +121,26 @@ After the answer, r jumps to the note it tests and n goes to the next question.
             return None
         return self.questions[min(self.index, len(self.questions) - 1)]
 
+    @property
+    def order(self) -> tuple[int, ...]:
+        """Canonical indexes of the question's choices, in the order they are shown."""
+        q = self.question
+        if q is None:
+            return ()
+        if self._order is None or self._order[0] != q.id:
+            if self.seed is None:
+                shown = tuple(range(len(q.choices)))
+            else:
+                shown = shown_order(q, self.seed(q))
+            self._order = (q.id, shown)
+        return self._order[1]
+
     def _reset(self) -> None:
         self.selected = set()
         self.focus_choice = 0
         self.result = None
         self.awaiting = None
+        self._order = None  # shuffled again (with a fresh seed) when next painted
 
     # -- painting -------------------------------------------------------------------------
     def watch_index(self) -> None:
@@ -164,7 +207,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         multi = q.choose > 1
-        for i, choice in enumerate(q.choices):
+        for position, i in enumerate(self.order):
+            choice = q.choices[i]
             picked = i in self.selected
             box = ("[x]" if picked else "[ ]") if multi else ("(•)" if picked else "( )")
             style = ""
@@ -178,19 +222,22 @@ After the answer, r jumps to the note it tests and n goes to the next question.
                     style = "dim"
             elif picked:
                 style = "bold"
-            pointer = "›" if i == self.focus_choice and self.result is None else " "
+            pointer = "›" if position == self.focus_choice and self.result is None else " "
             grid.add_row(
-                Text(f"{pointer}{mark}{i + 1} {box}", style=style), Text(choice.text, style=style)
+                Text(f"{pointer}{mark}{position + 1} {box}", style=style),
+                Text(choice.text, style=style),
             )
         return grid
 
     # -- actions --------------------------------------------------------------------------
-    def action_choose(self, index: int) -> None:
-        """Pick a choice (replace in single-answer questions, toggle in choose-N)."""
+    def action_choose(self, position: int) -> None:
+        """Pick the choice shown at ``position`` (replace in single-answer questions,
+        toggle in choose-N)."""
         q = self.question
-        if q is None or self.result is not None or self.awaiting or index >= len(q.choices):
+        if q is None or self.result is not None or self.awaiting or position >= len(q.choices):
             return
-        self.focus_choice = index
+        self.focus_choice = position
+        index = self.order[position]
         if q.choose > 1:
             self.selected ^= {index}
         else:
@@ -271,7 +318,9 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.scroll_home(animate=False)
 
     def action_read_note(self) -> None:
-        """Show the note section this question belongs to."""
+        """Show the note item that teaches this question's answer, highlighted."""
         q = self.question
-        if q is not None:
-            self.post_message(SectionRequested(q.section_id, focus_note=True))
+        if q is None:
+            return
+        section_id, item_id = self.target(q) if self.target is not None else (q.section_id, None)
+        self.post_message(SectionRequested(section_id, item_id=item_id, focus_note=True))
