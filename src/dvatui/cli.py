@@ -23,6 +23,7 @@ from dvatui.paths import shipped_notes_dir
 if TYPE_CHECKING:
     from dvatui.domain.model import Corpus
     from dvatui.store import Store
+    from dvatui.study import StudySession
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -65,8 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
     marks = sub.add_parser("bookmarks", help="list bookmarks")
     _common(marks, top=False)
     marks.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    stats = sub.add_parser("stats", help="answered and correct questions per chapter")
+    stats = sub.add_parser(
+        "stats", help="answered and correct questions per chapter and domain, what is due"
+    )
     _common(stats, top=False)
+    stats.add_argument("--format", choices=("text", "json"), default="text")
+    review = sub.add_parser(
+        "review", help="review what is due (spaced repetition), or a practice set"
+    )
+    _common(review, top=False)
+    review.add_argument(
+        "--set",
+        metavar="NAME",
+        help="a practice set instead: domain:KEY, chapter:ID, bookmarked, flagged, missed,"
+        " unseen or all",
+    )
+    review.add_argument("--count", type=int, metavar="N", help="at most N questions")
+    review.add_argument("--list", action="store_true", help="list what is due and exit")
+    review.add_argument(
+        "--format", choices=("text", "json"), default="text", help="with --list: text or JSON"
+    )
+    review.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     reset = sub.add_parser("reset-data", help="back up the data file and start fresh")
     _common(reset, top=False)
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -91,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bookmarks": cmd_bookmarks,
         "stats": cmd_stats,
         "reset-data": cmd_reset,
+        "review": cmd_review,
         "export": cli_data.cmd_export,
         "import": cli_data.cmd_import,
         "restore": cli_data.cmd_restore,
@@ -213,21 +234,71 @@ def _where(corpus: Corpus, target_id: str) -> str | None:
     return f"{chapter.title} › {section.title}"
 
 
+def _study_session(args: argparse.Namespace) -> StudySession | None:
+    """The notes and the learner's data, read-only, for the reporting commands."""
+    from dvatui.domain.loader import load_corpus
+    from dvatui.store import StoreError, resolve_db_path
+    from dvatui.study import StudySession
+
+    session = StudySession(load_corpus(notes_path(args)), resolve_db_path(args.db))
+    try:
+        session.open(read_only=True)
+    except StoreError as exc:
+        print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
+        return None
+    return session
+
+
+def stats_document(session: StudySession) -> dict[str, object]:
+    """What ``dvatui stats --format json`` prints (the schema is in the README)."""
+    from dvatui.domain.model import DOMAINS
+
+    questions = session.corpus.questions()
+    results = session.results
+    counts = session.review_counts()
+    domains: dict[str, dict[str, int]] = {}
+    for domain in DOMAINS:
+        mine = [q for q in questions if q.domain == domain]
+        domains[domain] = {
+            "questions": len(mine),
+            "answered": sum(1 for q in mine if q.id in results),
+            "correct": sum(1 for q in mine if results.get(q.id)),
+        }
+    return {
+        "questions": len(questions),
+        "answered": sum(1 for q in questions if q.id in results),
+        "correct": sum(1 for q in questions if results.get(q.id)),
+        "reviews": session.review_total(),
+        "due_today": counts.due_today,
+        "new_today_left": counts.new_today_left,
+        "leeches": counts.leeches,
+        "domains": domains,
+    }
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
-    """Answered and correct questions per chapter and per domain, as Rich tables."""
+    """Answered and correct questions per chapter and per domain, as Rich tables or JSON."""
+    session = _study_session(args)
+    if session is None:
+        return EXIT_DATA
+    document = stats_document(session)
+    if args.format == "json":
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    _print_stats_tables(session, document)
+    return EXIT_OK
+
+
+def _print_stats_tables(session: StudySession, document: dict[str, object]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from dvatui.domain.loader import load_corpus
     from dvatui.domain.model import DOMAINS
     from dvatui.domain.progress import chapter_tally, domain_tallies
 
-    store = open_store_or_explain(args)
-    if store is None:
-        return EXIT_DATA
-    corpus = load_corpus(notes_path(args))
-    latest = {qid: a.correct for qid, a in store.latest_answers().items()}
+    latest = dict(session.results)
+    corpus = session.corpus
     table = Table(title="Progress by chapter", title_justify="left")
     for name, justify in (
         ("Chapter", "left"),
@@ -262,6 +333,40 @@ def cmd_stats(args: argparse.Namespace) -> int:
     console = Console()
     console.print(table)
     console.print(by_domain)
+    console.print(
+        f"Spaced review: {document['due_today']} due today, {document['new_today_left']} new "
+        f"questions left today, {document['leeches']} leeches, {document['reviews']} answers "
+        "in all."
+    )
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Start the app in review mode, or list what is due (``--list``)."""
+    if not args.list:
+        return run_app(args, start="review", practice=args.set, count=args.count)
+    session = _study_session(args)
+    if session is None:
+        return EXIT_DATA
+    rows = []
+    for qid, when in session.due_list():
+        question = session.corpus.question(qid)
+        where = session.locate(question.section_id).path if question is not None else ""
+        rows.append(
+            {
+                "question_id": qid,
+                "section_id": question.section_id if question is not None else "",
+                "section": clean_text(where),
+                "due": when.isoformat(),
+            }
+        )
+    if args.format == "json":
+        print(escape_json_controls(json.dumps(rows, indent=2, ensure_ascii=False)))
+        return EXIT_OK
+    if not rows:
+        print("Nothing is due today.")
+        return EXIT_OK
+    for row in rows:
+        print(f"{row['due'][:16].replace('T', ' ')}  {row['question_id']}  {row['section']}")
     return EXIT_OK
 
 
@@ -288,8 +393,14 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Start the full-screen app."""
+def run_app(
+    args: argparse.Namespace,
+    *,
+    start: str | None = None,
+    practice: str | None = None,
+    count: int | None = None,
+) -> int:
+    """Start the full-screen app (``start="review"``: in review mode, or on a practice set)."""
     if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
         # Read by Textual at import: animations cost ~60 KB per page scroll over SSH.
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
@@ -297,5 +408,7 @@ def run_app(args: argparse.Namespace) -> int:
     from dvatui.store import resolve_db_path
 
     app = make_app(notes=notes_path(args), db_path=resolve_db_path(args.db))
+    if start == "review":
+        app.start_review(practice=practice, count=count)
     app.run(mouse=not args.no_mouse)
     return app.return_code or 0

@@ -160,3 +160,62 @@ def test_reset_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         for p in tmp_path.iterdir()
         if p != db and p.is_file() and not p.name.endswith(".lock")
     )
+
+
+def _answered_store(db: Path) -> tuple[str, str]:
+    """A data file with one right and one wrong answer to the fixture notes' questions."""
+    from datetime import UTC, datetime, timedelta
+
+    from dvatui.domain.loader import load_corpus
+    from dvatui.study import StudySession
+
+    corpus = load_corpus(NOTES)
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)  # so both are due whatever the hour
+    session = StudySession(corpus, db, clock=lambda: two_days_ago)
+    session.open()
+    first, second = corpus.questions()[:2]
+    session.answer(first.id, tuple(first.correct_indices))
+    wrong = next(i for i in range(len(second.choices)) if i not in second.correct_indices)
+    session.answer(second.id, (wrong,))
+    assert session.flush() == []
+    return first.id, second.id
+
+
+def test_stats_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.json"
+    _answered_store(db)
+    code, out, _ = run(capsys, "stats", "--format", "json", "--notes", str(NOTES), "--db", str(db))
+    assert code == 0
+    data = json.loads(out)
+    for key in (
+        "questions",
+        "answered",
+        "correct",
+        "reviews",
+        "due_today",
+        "new_today_left",
+        "leeches",
+        "domains",
+    ):
+        assert key in data, key
+    assert (data["answered"], data["correct"], data["reviews"]) == (2, 1, 2)
+    assert data["due_today"] == 2 and data["leeches"] == 0
+    assert set(data["domains"]) == {"development", "security", "deployment", "troubleshooting"}
+    total = sum(d["questions"] for d in data["domains"].values())
+    assert total == data["questions"]
+    assert all(set(d) == {"questions", "answered", "correct"} for d in data["domains"].values())
+    code, out, _ = run(capsys, "stats", "--notes", str(NOTES), "--db", str(db))
+    assert code == 0 and "2 due today" in out
+
+
+def test_review_list_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "d.json"
+    first, second = _answered_store(db)
+    code, out, _ = run(
+        capsys, "review", "--list", "--format", "json", "--notes", str(NOTES), "--db", str(db)
+    )
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["question_id"] for r in rows] == [second, first]  # most overdue first
+    assert set(rows[0]) == {"question_id", "section_id", "section", "due"}
+    assert rows[0]["due"].endswith("+00:00") and " › " in rows[0]["section"]

@@ -139,8 +139,9 @@ def test_local_day_and_interval_words() -> None:
 # ------------------------------------------------------------------------ the session
 
 
-def test_answers_review_cards_and_are_due_again(corpus: Corpus, tmp_path: Path,
-                                                 clock: TravelClock) -> None:
+def test_answers_review_cards_and_are_due_again(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
     session = session_for(corpus, tmp_path / "d.json", clock)
     q1, q2 = corpus.questions()[:2]
     session.answer(q1.id, wrong(q1))
@@ -157,8 +158,9 @@ def test_answers_review_cards_and_are_due_again(corpus: Corpus, tmp_path: Path,
     assert history[1].card == session.progress[q2.id].scheduling
 
 
-def test_undo_restores_the_answer_and_the_card_exactly(corpus: Corpus, tmp_path: Path,
-                                                       clock: TravelClock) -> None:
+def test_undo_restores_the_answer_and_the_card_exactly(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
     db = tmp_path / "d.json"
     session = session_for(corpus, db, clock)
     q = corpus.questions()[0]
@@ -179,8 +181,9 @@ def test_undo_restores_the_answer_and_the_card_exactly(corpus: Corpus, tmp_path:
     assert q.id not in Store.open(db).progress() and Store.open(db).answers() == []
 
 
-def test_hard_or_easy_after_a_right_answer(corpus: Corpus, tmp_path: Path,
-                                           clock: TravelClock) -> None:
+def test_hard_or_easy_after_a_right_answer(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
     db = tmp_path / "d.json"
     session = session_for(corpus, db, clock)
     q = corpus.questions()[0]
@@ -195,8 +198,9 @@ def test_hard_or_easy_after_a_right_answer(corpus: Corpus, tmp_path: Path,
     assert not session.rate(Rating.EASY)  # only right after a right answer
 
 
-def test_the_new_question_limit_is_per_local_day(corpus: Corpus, tmp_path: Path,
-                                                 clock: TravelClock) -> None:
+def test_the_new_question_limit_is_per_local_day(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
     session = session_for(corpus, tmp_path / "d.json", clock)
     session.set_setting("new_per_day", 2)
     questions = corpus.questions()
@@ -209,8 +213,9 @@ def test_the_new_question_limit_is_per_local_day(corpus: Corpus, tmp_path: Path,
     assert session.review_counts().new_today_left == 2
 
 
-def test_an_upgraded_format_1_file_gets_cards_by_replay(corpus: Corpus, tmp_path: Path,
-                                                        clock: TravelClock) -> None:
+def test_an_upgraded_format_1_file_gets_cards_by_replay(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
     from test_store_history import v1_file
 
     db = tmp_path / "d.json"
@@ -224,8 +229,9 @@ def test_an_upgraded_format_1_file_gets_cards_by_replay(corpus: Corpus, tmp_path
         assert progress.scheduling is not None
 
 
-def test_import_rebuilds_the_cards_of_merged_questions(corpus: Corpus, tmp_path: Path,
-                                                       clock: TravelClock) -> None:
+def test_import_rebuilds_the_cards_of_merged_questions(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
     from dvatui.store import parse_export
 
     q = corpus.questions()[0]

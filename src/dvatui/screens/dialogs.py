@@ -126,7 +126,8 @@ class BookmarksScreen(ModalScreen[str | None]):
         for entry in self.entries:
             b = entry.bookmark
             text = Text()
-            text.append("§ " if b.kind == "section" else "★ ", style="yellow")
+            mark = {"section": "§ ", "question": "⚑ "}.get(b.kind, "★ ")
+            text.append(mark, style="yellow")
             text.append(b.label)
             text.append(f"\n   {entry.where}", style="dim")
             if b.comment:

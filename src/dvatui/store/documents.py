@@ -65,7 +65,7 @@ def bookmark_from_doc(doc: Mapping[str, Any]) -> Bookmark | None:
     updated_at = doc.get("updated_at")
     return Bookmark(
         target_id=target_id,
-        kind="section" if kind == "section" else "item",
+        kind="section" if kind == "section" else "question" if kind == "question" else "item",
         chapter_id=chapter_id,
         section_id=section_id,
         label=label,

@@ -14,8 +14,9 @@ from typing import Any, Literal, TypeAlias, TypeVar
 
 T = TypeVar("T")
 
-BookmarkKind: TypeAlias = Literal["section", "item"]
-BOOKMARK_KINDS: tuple[BookmarkKind, ...] = ("section", "item")
+#: A bookmarked section or note item, or a flagged question (``f`` in the quiz pane).
+BookmarkKind: TypeAlias = Literal["section", "item", "question"]
+BOOKMARK_KINDS: tuple[BookmarkKind, ...] = ("section", "item", "question")
 
 
 @dataclass(frozen=True, slots=True)

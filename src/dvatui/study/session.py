@@ -91,15 +91,23 @@ class Location:
         """True when the target is in the loaded notes."""
         return self.section is not None
 
+    question: Question | None = None
+    """Set when the target is a question (a flag)."""
+
     @property
     def label(self) -> str:
-        """A one-line name: the item's summary or the section's title."""
+        """A one-line name: the question's stem, the item's summary or the section's title."""
+        if self.question is not None:
+            flat = " ".join(self.question.stem.split())
+            return flat if len(flat) <= 120 else flat[:117] + "..."
         if self.item is not None:
             return self.item.summary
         return self.section.title if self.section is not None else self.target_id
 
     @property
     def kind(self) -> BookmarkKind:
+        if self.question is not None:
+            return "question"
         return "item" if self.item is not None else "section"
 
 
@@ -326,6 +334,10 @@ class StudySession:
     def locate(self, target_id: str) -> Location:
         """Where a section or note item id is in the notes (``found`` is False if nowhere)."""
         corpus = self._corpus
+        question = corpus.question(target_id)
+        if question is not None:
+            place = self.locate(question.section_id)
+            return replace(place, target_id=target_id, question=question)
         found = corpus.item(target_id)
         section, item = found if found is not None else (corpus.section(target_id), None)
         if section is None:
@@ -572,6 +584,19 @@ class StudySession:
             ids, self.cards(), self._state.progress, self.end_of_today(), left
         )
 
+    def due_list(self) -> list[tuple[str, datetime]]:
+        """The questions due by the end of today, most overdue first, with their due time."""
+        cards = self.cards()
+        ids = review.due_questions(
+            [q.id for q in self._corpus.questions()], cards, self.end_of_today()
+        )
+        return [(qid, due) for qid in ids if (due := due_at(cards.get(qid))) is not None]
+
+    def review_total(self) -> int:
+        """Every answer ever recorded (the length of the history)."""
+        store = self._store
+        return store.answer_count() if store is not None else 0
+
     def leeches(self) -> list[str]:
         return review.leeches([q.id for q in self._corpus.questions()], self.cards())
 
@@ -668,6 +693,11 @@ class StudySession:
             )
         )
         return True
+
+    @property
+    def flagged(self) -> frozenset[str]:
+        """The ids of the questions the learner flagged (``f``)."""
+        return frozenset(b.target_id for b in self.bookmarks if b.kind == "question")
 
     def set_position(self, section_id: str) -> None:
         """Note the section on screen (in memory; ``save_position`` writes it)."""
