@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
-from dvatui.messages import TargetRequested, study_app
+from dvatui.messages import PracticeRequested, TargetRequested, study_app
 from dvatui.study import StudySession
 
 
@@ -101,3 +101,43 @@ class BookmarkCommands(_StudyProvider):
                 text=f"Open bookmark: {entry.bookmark.label}",
                 help=literal_help(entry.where),
             )
+
+
+class PracticeCommands(_StudyProvider):
+    """ "Practice: …" sets: a domain, a chapter, bookmarked sections, flags, misses..."""
+
+    def _sets(self) -> list[tuple[str, str]]:
+        from dvatui.domain.model import DOMAINS
+
+        sets = [
+            ("missed", "questions whose latest answer is wrong"),
+            ("unseen", "questions never answered"),
+            ("flagged", "the questions you flagged (f)"),
+            ("bookmarked", "the questions of bookmarked sections"),
+            ("all", "everything, shuffled"),
+        ]
+        sets += [(f"domain:{d}", f"the {d} domain") for d in DOMAINS]
+        sets += [(f"chapter:{c.id}", c.title) for c in self.session.corpus.chapters]
+        return sets
+
+    def _request(self, name: str) -> partial[bool]:
+        return partial(self.screen.post_message, PracticeRequested(name, 20))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, about in self._sets():
+            label = f"Practice: {name} ({about})"
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(
+                    score,
+                    literal_highlight(matcher, label),
+                    self._request(name),
+                    text=label,
+                    help="20 questions, shuffled, in review mode",
+                )
+
+    async def discover(self) -> Hits:
+        for name, about in self._sets()[:5]:
+            label = f"Practice: {name} ({about})"
+            yield DiscoveryHit(Content(label), self._request(name), text=label)

@@ -57,11 +57,27 @@ class SectionRequested(Message):
 
 @dataclass
 class BookmarkToggleRequested(Message):
-    """The learner pressed ``b`` on a note item or a section."""
+    """The learner pressed ``b`` on a note item or a section, or ``f`` on a question."""
 
     target_id: str
     kind: str
-    """``"item"`` or ``"section"``."""
+    """``"item"``, ``"section"`` or ``"question"``."""
+
+
+@dataclass
+class PracticeRequested(Message):
+    """The palette asks for a practice set (``domain:security``, ``missed``...)."""
+
+    name: str
+    count: int | None = None
+
+
+@dataclass
+class RateRequested(Message):
+    """Right after a right answer, the learner marks it Hard (2) or Easy (4)."""
+
+    question_id: str
+    rating: int
 
 
 @dataclass

@@ -253,3 +253,7 @@ def test_import_rebuilds_the_cards_of_merged_questions(
         q.id, [(a.rating or 0, datetime.fromisoformat(a.answered_at)) for a in merged]
     )
     assert store.progress()[q.id].scheduling == expected
+
+
+def test_a_day_less_a_moment_reads_as_a_day() -> None:
+    assert describe_interval(START + timedelta(days=1, seconds=-5), START) == "in 1 day"

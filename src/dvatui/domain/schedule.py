@@ -222,7 +222,7 @@ def describe_interval(due: datetime, now: datetime) -> str:
         return "again in under a minute"
     if seconds < 3600:
         return f"again in {round(seconds / 60)} min"
-    if seconds < 86400:
+    if round(seconds / 3600) < 24:
         hours = round(seconds / 3600)
         return f"in {hours} hour" + ("s" if hours != 1 else "")
     days = round(seconds / 86400)

@@ -361,12 +361,16 @@ def help_markdown(main: object) -> str:
 
 def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Per pane: a title, its ``HELP`` prose and (keys, description) rows from ``BINDINGS``."""
+    panes = getattr(main, "HELP_PANES", ("tree", "notes", "quiz"))
     groups: list[tuple[str, type[DOMNode]]] = [
         ("Everywhere", type(main) if isinstance(main, DOMNode) else DOMNode),
-        ("Section tree (left)", SectionTree),
-        ("Notes (middle)", NoteView),
-        ("Quiz (right)", QuizPanel),
     ]
+    if "tree" in panes:
+        groups.append(("Section tree (left)", SectionTree))
+    if "notes" in panes:
+        groups.append(("Notes (middle)", NoteView))
+    if "quiz" in panes:
+        groups.append(("Quiz (right)" if "notes" in panes else "Questions", QuizPanel))
     result: list[tuple[str, str, list[tuple[str, str]]]] = []
     for title, cls in groups:
         doc = (getattr(cls, "HELP", "") or "").strip().splitlines()

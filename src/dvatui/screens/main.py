@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
@@ -22,15 +21,14 @@ from textual.widgets import Header, Static
 from dvatui.domain.model import Question, Section
 from dvatui.domain.targets import resolve_target
 from dvatui.messages import (
-    AnswerSubmitted,
-    BookmarkToggleRequested,
+    PracticeRequested,
     SectionRequested,
     StudyChanged,
     TargetRequested,
     study_app,
 )
 from dvatui.screens.dialogs import BookmarksScreen, HelpScreen, SearchScreen
-from dvatui.study import StudySession
+from dvatui.screens.study import StudyScreen
 from dvatui.widgets.key_bar import KeyBar
 from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
@@ -53,6 +51,13 @@ def _section_commands() -> type[Provider]:
     return SectionCommands
 
 
+def _practice_commands() -> type[Provider]:
+    """The "Practice" palette provider (imported when the palette first opens)."""
+    from dvatui.commands import PracticeCommands
+
+    return PracticeCommands
+
+
 def _bookmark_commands() -> type[Provider]:
     """The "Open bookmark" palette provider (imported when the palette first opens)."""
     from dvatui.commands import BookmarkCommands
@@ -60,7 +65,7 @@ def _bookmark_commands() -> type[Provider]:
     return BookmarkCommands
 
 
-class MainScreen(Screen[None]):
+class MainScreen(StudyScreen[None]):
     """Read on the left and in the middle, answer on the right."""
 
     BINDINGS = [
@@ -69,23 +74,20 @@ class MainScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="help", tooltip="All keys"),
         Binding("n", "section(1)", "Next section", id="section-next"),
         Binding("p", "section(-1)", "Previous section", show=False, id="section-previous"),
+        Binding("R", "review", "Review", id="review", tooltip="Review what is due (spaced)"),
+        Binding("M", "mistakes", "Mistakes", id="mistakes", tooltip="Your wrong answers"),
         Binding("B", "bookmarks", "Bookmarks", id="bookmarks", tooltip="List your bookmarks"),
         Binding("slash", "search", "Search", id="search", tooltip="Search all notes"),
         Binding("t", "theme", "Theme", id="theme", tooltip="Pick a colour theme"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
-    COMMANDS = {_section_commands, _bookmark_commands}
+    COMMANDS = {_section_commands, _bookmark_commands, _practice_commands}
 
     def __init__(self) -> None:
         super().__init__()
         self.current: Section | None = None
         self._save_timer: Timer | None = None
-
-    @property
-    def session(self) -> StudySession:
-        """The learner's study session (owned by the app)."""
-        return study_app(self).session
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -138,6 +140,7 @@ class MainScreen(Screen[None]):
         self.query_one(NoteView).set_bookmarked(session.bookmarked)
         sections = set(change.sections) if change.sections is not None else None
         self.query_one(SectionTree).refresh_state(session.bookmarked, session.results, sections)
+        self.query_one(QuizPanel).flagged = session.flagged
         self.query_one(QuizPanel).record_latest(session.results)
         self.update_progress()
 
@@ -173,6 +176,7 @@ class MainScreen(Screen[None]):
             item_id=item_id,
             highlight=highlight,
         )
+        self.query_one(QuizPanel).flagged = session.flagged
         self.query_one(QuizPanel).show_questions(
             section.id,
             session.questions_for(section.id),
@@ -242,29 +246,6 @@ class MainScreen(Screen[None]):
         self.app.title = title + (" · read-only" if self.session.read_only else "")
 
     # -- bookmarks and answers -------------------------------------------------------------
-    @on(BookmarkToggleRequested)
-    def _toggle_bookmark(self, message: BookmarkToggleRequested) -> None:
-        message.stop()
-        session = self.session
-        location = session.locate(message.target_id)
-        if not location.found:
-            return
-        on = message.target_id not in session.bookmarked  # the intent, from what is shown
-        session.set_bookmark(message.target_id, on)
-        if session.writable:  # else the save fails and the app says why
-            label = location.label
-            short = label if len(label) < 50 else label[:47] + "..."
-            self.notify(
-                ("Bookmarked: " if on else "Removed bookmark: ") + short, timeout=3, markup=False
-            )
-
-    @on(AnswerSubmitted)
-    def _answer(self, message: AnswerSubmitted) -> None:
-        message.stop()
-        result = self.session.answer(message.question_id, message.chosen)
-        if result is not None:
-            self.query_one(QuizPanel).show_result(result, self.session.results)
-
     def jump_to(self, target_id: str, highlight: str | None = None) -> None:
         """Show a bookmarked item or section and put the cursor there."""
         location = self.session.locate(target_id)
@@ -342,6 +323,49 @@ class MainScreen(Screen[None]):
             )
             return
         self.show_section(target.id)
+
+    def action_review(self) -> None:
+        """Review what is due today, most overdue first, then new questions."""
+        self.open_review(None, "Review")
+
+    def open_review(self, questions: list[Question] | None, title: str) -> None:
+        """Open review mode on what is due (``questions`` None) or on a practice set."""
+        from dvatui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(questions, title), self._back_from_study)
+
+    def action_mistakes(self) -> None:
+        """List every question whose latest answer is wrong."""
+        from dvatui.screens.mistakes import MistakesScreen
+
+        self.app.push_screen(MistakesScreen(), self._back_from_study)
+
+    def _back_from_study(self, jump: tuple[str, str | None] | None) -> None:
+        """Back from review or mistakes: show what changed, and the note asked for."""
+        self._study_changed(StudyChanged(None))
+        if jump is not None:
+            section_id, item_id = jump
+            self.show_section(section_id, item_id=item_id)
+            self.focus_pane(1)
+
+    @on(PracticeRequested)
+    def _practice(self, message: PracticeRequested) -> None:
+        message.stop()
+        self.start_practice(message.name, message.count)
+
+    def start_practice(self, name: str, count: int | None = None) -> None:
+        """Open a practice set (``domain:KEY``, ``chapter:ID``, ``missed``...)."""
+        from dvatui.domain.review import PracticeSetError
+
+        try:
+            questions = self.session.practice_set(name, count=count)
+        except PracticeSetError as exc:
+            self.notify(str(exc), severity="warning", timeout=8, markup=False)
+            return
+        if not questions:
+            self.notify(f"The practice set {name!r} is empty.", timeout=4, markup=False)
+            return
+        self.open_review(questions, f"Practice: {name}")
 
     def action_bookmarks(self) -> None:
         """Open the bookmarks list."""

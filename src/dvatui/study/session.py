@@ -584,6 +584,21 @@ class StudySession:
             ids, self.cards(), self._state.progress, self.end_of_today(), left
         )
 
+    def practice_set(self, name: str, count: int | None = None) -> list[Question]:
+        """The questions of a practice set (see ``domain.review.practice_set``), shuffled
+        anew each day; ``PracticeSetError`` for a name that means nothing."""
+        sections = {b.target_id for b in self.bookmarks if b.kind == "section"}
+        sections |= {b.section_id for b in self.bookmarks if b.kind == "item"}
+        return review.practice_set(
+            self._corpus,
+            name,
+            results=self.results,
+            bookmarked_sections=sections,
+            flagged=self.flagged,
+            count=count,
+            seed=f"{name}:{self.clock().date().isoformat()}",
+        )
+
     def due_list(self) -> list[tuple[str, datetime]]:
         """The questions due by the end of today, most overdue first, with their due time."""
         cards = self.cards()

@@ -23,9 +23,15 @@ from textual.widgets import Static
 
 from dvatui.domain.model import Question
 from dvatui.domain.quiz import Grade, shown_order
-from dvatui.messages import AnswerSubmitted, SectionRequested
+from dvatui.messages import (
+    AnswerSubmitted,
+    BookmarkToggleRequested,
+    RateRequested,
+    SectionRequested,
+)
 
-LETTERS = "abcdef"
+LETTERS = "abcde"
+"""Letter keys for the first five choices (``f`` flags; a sixth choice is ``6``)."""
 
 
 class QuizPanel(VerticalScroll, can_focus=True):
@@ -38,6 +44,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
 """
 
     BINDINGS = [
+        Binding("H", "rate(2)", "Hard", tooltip="Right, but it was hard: see it sooner"),
+        Binding("E", "rate(4)", "Easy", tooltip="Right and easy: see it later"),
         *(Binding(str(n), f"choose({n - 1})", "Pick a choice", show=False) for n in range(1, 7)),
         *(Binding(ch, f"choose({i})", "Pick a choice", show=False) for i, ch in enumerate(LETTERS)),
         Binding("space", "toggle_focus", "Toggle", show=False),
@@ -47,6 +55,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         Binding("n", "next_question(1)", "Next question"),
         Binding("p", "next_question(-1)", "Previous question", show=False),
         Binding("r", "read_note", "Read the note", tooltip="Show the note this question tests"),
+        Binding("f", "flag", "Flag", tooltip="Flag or unflag this question (listed in B)"),
     ]
 
     DEFAULT_CSS = """
@@ -74,6 +83,16 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         """Gives where ``r`` goes for a question: a section id and a note item id."""
         self._order: tuple[str, tuple[int, ...]] | None = None
         """The question id on screen and its choices' canonical indexes in shown order."""
+        self.heading: Callable[[Question], RenderableType] | None = None
+        """Replaces the first lines (question number, section counts), e.g. in review mode."""
+        self.after_answer: Callable[[Question], list[RenderableType]] | None = None
+        """Adds lines under the explanation once answered (review: the note, next due)."""
+        self.on_end: Callable[[], None] | None = None
+        """Called past the last question instead of starting again from the first."""
+        self.flagged: frozenset[str] = frozenset()
+        """Ids of the questions the learner flagged (shown with a flag)."""
+        self.rated: dict[str, int] = {}
+        """Hard (2) or Easy (4) as the learner marked a question just answered."""
 
     def compose(self) -> ComposeResult:
         # One Static holding a Group: fewer widgets to style and lay out at start-up.
@@ -136,6 +155,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         return self._order[1]
 
     def _reset(self) -> None:
+        if self.question is not None:
+            self.rated.pop(self.question.id, None)
         self.selected = set()
         self.focus_choice = 0
         self.result = None
@@ -146,6 +167,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
     def watch_index(self) -> None:
         self._reset()
         self._paint()
+        self.refresh_bindings()
 
     def _paint(self) -> None:
         self.query_one("#quiz-body", Static).update(Group(*self._parts()))
@@ -169,11 +191,14 @@ After the answer, r jumps to the note it tests and n goes to the next question.
             if last is None or self.result is not None
             else (" · last time ✓" if last else " · last time ✗")
         )
-        head = Text.assemble(
-            f"Question {self.index + 1}/{len(self.questions)} · {q.domain}{was}",
+        flag = " · ⚑ flagged" if q.id in self.flagged else ""
+        head: RenderableType = Text.assemble(
+            f"Question {self.index + 1}/{len(self.questions)} · {q.domain}{was}{flag}",
             f"\nsection: {answered}/{len(self.questions)} answered, {right} right",
             style="dim",
         )
+        if self.heading is not None:
+            head = self.heading(q)
         extra = f"  (choose {q.choose})" if q.choose > 1 and "choose" not in q.stem.lower() else ""
         parts: list[RenderableType] = [
             head,
@@ -198,7 +223,12 @@ After the answer, r jumps to the note it tests and n goes to the next question.
                 else ("✗ Not quite. ", "bold red")
             )
             parts += [Text.assemble(verdict, q.explanation), Text("")]
+            if self.after_answer is not None:
+                parts += self.after_answer(q)
             hint = "n next question · r read the note · p previous"
+            if self.result.correct:
+                marked = {2: "marked Hard", 4: "marked Easy"}.get(self.rated.get(q.id, 0))
+                hint = (f"{marked} · " if marked else "H hard · E easy (else Good) · ") + hint
         parts.append(Text(hint, style=hint_style))
         return parts
 
@@ -290,6 +320,38 @@ After the answer, r jumps to the note it tests and n goes to the next question.
             self.awaiting = None
             self.result = result
         self._paint()
+        self.refresh_bindings()  # Hard/Easy appear in the key bar after a right answer
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rate":  # only right after a right answer, before moving on
+            return self.result is not None and self.result.correct
+        return True
+
+    def action_rate(self, rating: int) -> None:
+        """Mark the right answer just given Hard or Easy (its card comes back sooner/later)."""
+        q = self.question
+        if q is not None and self.result is not None and self.result.correct:
+            self.rated[q.id] = rating
+            self.post_message(RateRequested(q.id, rating))
+            self._paint()
+
+    def action_flag(self) -> None:
+        """Flag the question on screen (or take the flag off)."""
+        q = self.question
+        if q is not None:
+            self.post_message(BookmarkToggleRequested(q.id, "question"))
+
+    def reopen(self, question_id: str) -> None:
+        """The answer to ``question_id`` was taken back: ask it again if it is on screen."""
+        shown = self.question
+        if shown is not None and shown.id == question_id:
+            self._reset()
+            self._paint()
+            self.refresh_bindings()
+
+    def set_flagged(self, flagged: frozenset[str]) -> None:
+        self.flagged = flagged
+        self._paint()
 
     def record_latest(self, latest: Mapping[str, bool]) -> None:
         """Take the learner's latest results (e.g. another session's answers)."""
@@ -301,6 +363,9 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         if not self.questions:
             return
         target = self.index + step
+        if target >= len(self.questions) and self.on_end is not None:
+            self.on_end()
+            return
         if target >= len(self.questions):
             right = sum(1 for x in self.questions if self.latest.get(x.id))
             self.notify(

@@ -1,0 +1,159 @@
+"""Review mode (``R``) and practice sets: one question after another, full width.
+
+The questions come from the study session: what is due (most overdue first), then new ones
+up to the day's limit; or a practice set. Each question shows where it comes from; after an
+answer, the explanation, the note item it tests and when it comes back. ``q`` returns to
+the main screen where the learner was; ``r`` returns there on the note that teaches the
+answer. Every answer is saved as it is given, so stopping early loses nothing.
+"""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Header, Static
+
+from dvatui.domain.model import Question
+from dvatui.domain.targets import resolve_target
+from dvatui.messages import SectionRequested
+from dvatui.screens.study import StudyScreen
+from dvatui.widgets.key_bar import KeyBar
+from dvatui.widgets.quiz_panel import QuizPanel
+
+#: What the screen hands back when it closes: a section and a note item to show, or None.
+Jump = tuple[str, str | None] | None
+
+
+class ReviewScreen(StudyScreen[Jump]):
+    """Spaced review of what is due, or a practice set."""
+
+    DEFAULT_CSS = """
+    ReviewScreen { layout: vertical; }
+    ReviewScreen #review-status { height: auto; padding: 0 1; color: $text-muted; }
+    ReviewScreen #review-quiz { height: 1fr; border: round $primary; padding: 0 1; }
+    """
+
+    HELP_PANES = ("quiz",)
+    BINDINGS = [
+        Binding("q", "close", "Back", id="review-close", tooltip="Back to where you were"),
+        Binding("question_mark", "help", "Help", id="review-help", tooltip="All keys"),
+    ]
+
+    def __init__(self, questions: list[Question] | None = None, title: str = "Review") -> None:
+        """``questions``: a practice set; None reviews what is due (then new ones)."""
+        super().__init__()
+        self.practice = questions
+        self.title_text = title
+        self.questions: list[Question] = []
+        self.outcomes: list[bool] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="▤")
+        yield Static(id="review-status")
+        yield QuizPanel(id="review-quiz")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        session = self.session
+        if self.practice is not None:
+            self.questions = list(self.practice)
+        else:
+            found = (session.corpus.question(qid) for qid in session.review_queue())
+            self.questions = [q for q in found if q is not None]
+        quiz = self.quiz
+        quiz.border_title = self.title_text
+        quiz.heading = self._heading
+        quiz.after_answer = self._after_answer
+        quiz.on_end = self._finished
+        quiz.flagged = session.flagged
+        quiz.show_questions(
+            "review",
+            self.questions,
+            session.results,
+            seed=self._seed,
+            target=self._target,
+        )
+        quiz.index = 0
+        quiz.focus()
+        self._status()
+
+    # -- what the quiz panel shows ----------------------------------------------------------
+    def _status(self) -> None:
+        counts = self.session.review_counts()
+        line = (
+            f"{self.title_text} · {len(self.outcomes)}/{len(self.questions)} answered, "
+            f"{sum(self.outcomes)} right · today: {counts.due_today} due, "
+            f"{counts.new_today_left} new left"
+        )
+        if not self.questions:
+            line = (
+                f"{self.title_text}: nothing to review now. {counts.new_today_left} new question(s)"
+                " left today; come back when more are due, or pick a practice set from the"
+                " palette (ctrl+p, 'Practice')."
+            )
+        self.query_one("#review-status", Static).update(Text(line))
+
+    def _heading(self, question: Question) -> RenderableType:
+        place = self.session.locate(question.section_id).path
+        number = self.quiz.index + 1
+        flag = " · ⚑ flagged" if question.id in self.session.flagged else ""
+        return Text.assemble(
+            (f"Question {number}/{len(self.questions)} · {question.domain}{flag}\n", "dim"),
+            (place, "italic"),
+        )
+
+    def _after_answer(self, question: Question) -> list[RenderableType]:
+        target = resolve_target(self.session.corpus, question)
+        parts: list[RenderableType] = []
+        if target.item is not None:
+            parts += [Text("The note it tests:", style="dim"), Text(target.item.summary), Text("")]
+        when = self.session.next_review(question.id)
+        if when is not None:
+            parts += [Text(f"Next review: {when}", style="bold"), Text("")]
+        return parts
+
+    def _seed(self, question: Question) -> str:
+        progress = self.session.progress.get(question.id)
+        return f"{question.id}:{progress.attempts if progress is not None else 0}"
+
+    def _target(self, question: Question) -> tuple[str, str | None]:
+        target = resolve_target(self.session.corpus, question)
+        if target.section is None:
+            return question.section_id, None
+        return target.section.id, target.item.id if target.item is not None else None
+
+    # -- flow -------------------------------------------------------------------------------
+    def _finished(self) -> None:
+        self.notify(
+            f"{self.title_text} done: {sum(self.outcomes)}/{len(self.outcomes)} right. "
+            "Press q to go back, or u to take back the last answer.",
+            timeout=6,
+        )
+
+    def answered(self, correct: bool) -> None:
+        self.outcomes.append(correct)
+        self._status()
+
+    def taken_back(self) -> None:
+        if self.outcomes:
+            self.outcomes.pop()
+        self._status()
+
+    @on(SectionRequested)
+    def _read_note(self, message: SectionRequested) -> None:
+        """``r``: back to the main screen, on the note item that teaches the answer."""
+        message.stop()
+        self.dismiss((message.section_id, message.item_id))
+
+    def action_close(self) -> None:
+        """Back to where the learner was."""
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from dvatui.screens.dialogs import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
