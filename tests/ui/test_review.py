@@ -173,3 +173,23 @@ async def test_review_starts_from_the_command_line_entry(
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert len(screen.questions) == 3 and screen.title_text == "Practice: unseen"
+
+
+async def test_review_opened_again_is_refilled(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await pilot.pause()
+        quiz = app.screen.query_one(QuizPanel)
+        await pilot.press("n")
+        missed = await answer(pilot, quiz, right=False)  # the second question, missed
+        await pilot.press("q", "R")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.outcomes == []
+        assert screen.questions[0].id == missed.id  # due now comes first
+        assert screen.quiz.index == 0 and screen.quiz.result is None
+        await app.workers.wait_for_complete()

@@ -42,6 +42,8 @@ NARROW_WIDTH = 130
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 PANE_TITLES = ("Sections", "Notes", "Quiz")
 SAVE_POSITION_DELAY = 1.0
+DUE_REVIEW = "due-review"
+"""The name the due review's screen is installed under (built once, refilled each time)."""
 
 
 def _section_commands() -> type[Provider]:
@@ -329,10 +331,18 @@ class MainScreen(StudyScreen[None]):
         self.open_review(None, "Review")
 
     def open_review(self, questions: list[Question] | None, title: str) -> None:
-        """Open review mode on what is due (``questions`` None) or on a practice set."""
+        """Open review mode on what is due (``questions`` None) or on a practice set.
+
+        The due review's screen is made once and kept: opening it again only refills it
+        (building the screen is most of the cost of ``R``)."""
         from dvatui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(questions, title), self._back_from_study)
+        if questions is None:
+            if not self.app.is_screen_installed(DUE_REVIEW):
+                self.app.install_screen(ReviewScreen(None, title), DUE_REVIEW)
+            self.app.push_screen(DUE_REVIEW, self._back_from_study)
+        else:
+            self.app.push_screen(ReviewScreen(questions, title), self._back_from_study)
 
     def action_mistakes(self) -> None:
         """List every question whose latest answer is wrong."""

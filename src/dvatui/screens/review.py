@@ -57,18 +57,27 @@ class ReviewScreen(StudyScreen[Jump]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        quiz = self.quiz
+        quiz.border_title = self.title_text
+        quiz.heading = self._heading
+        quiz.after_answer = self._after_answer
+        quiz.on_end = self._finished
+
+    def on_screen_resume(self) -> None:
+        """Each time the screen comes up (the due review is kept installed): fill it anew."""
+        self._load()
+
+    def _load(self) -> None:
         session = self.session
         if self.practice is not None:
             self.questions = list(self.practice)
         else:
             found = (session.corpus.question(qid) for qid in session.review_queue())
             self.questions = [q for q in found if q is not None]
+        self.outcomes = []
         quiz = self.quiz
-        quiz.border_title = self.title_text
-        quiz.heading = self._heading
-        quiz.after_answer = self._after_answer
-        quiz.on_end = self._finished
         quiz.flagged = session.flagged
+        quiz.section_id = None  # always start again at the first question
         quiz.show_questions(
             "review",
             self.questions,
