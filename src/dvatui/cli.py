@@ -84,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--count", type=int, metavar="N", help="at most N questions")
     review.add_argument("--list", action="store_true", help="list what is due and exit")
     review.add_argument(
+        "--retention",
+        type=float,
+        metavar="R",
+        help="desired retention, 0.70-0.99 (default 0.90); remembered",
+    )
+    review.add_argument(
+        "--new-per-day", type=int, metavar="N", help="new questions a day (default 20); remembered"
+    )
+    review.add_argument(
         "--format", choices=("text", "json"), default="text", help="with --list: text or JSON"
     )
     review.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
@@ -340,8 +349,38 @@ def _print_stats_tables(session: StudySession, document: dict[str, object]) -> N
     )
 
 
+def _save_review_settings(args: argparse.Namespace) -> int | None:
+    """Remember ``--retention`` / ``--new-per-day``; an exit code if they are refused."""
+    from dvatui.store import Store, StoreError, resolve_db_path
+
+    changes: dict[str, float | int] = {}
+    if args.retention is not None:
+        if not 0.7 <= args.retention <= 0.99:
+            print("dvatui: --retention must be between 0.70 and 0.99", file=sys.stderr)
+            return EXIT_DATA
+        changes["desired_retention"] = float(args.retention)
+    if args.new_per_day is not None:
+        if not 0 <= args.new_per_day <= 1000:
+            print("dvatui: --new-per-day must be between 0 and 1000", file=sys.stderr)
+            return EXIT_DATA
+        changes["new_per_day"] = args.new_per_day
+    if not changes:
+        return None
+    try:
+        store = Store.open(resolve_db_path(args.db))
+        for key, value in changes.items():
+            store.set_setting(key, value)
+    except StoreError as exc:
+        print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
+        return EXIT_DATA
+    return None
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """Start the app in review mode, or list what is due (``--list``)."""
+    refused = _save_review_settings(args)
+    if refused is not None:
+        return refused
     if not args.list:
         return run_app(args, start="review", practice=args.set, count=args.count)
     session = _study_session(args)

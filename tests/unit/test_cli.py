@@ -219,3 +219,18 @@ def test_review_list_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert [r["question_id"] for r in rows] == [second, first]  # most overdue first
     assert set(rows[0]) == {"question_id", "section_id", "section", "due"}
     assert rows[0]["due"].endswith("+00:00") and " › " in rows[0]["section"]
+
+
+def test_review_settings_are_checked_and_remembered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "d.json"
+    base = ("review", "--list", "--notes", str(NOTES), "--db", str(db))
+    code, _, err = run(capsys, *base, "--retention", "1.5")
+    assert code == 2 and "between 0.70 and 0.99" in err and not db.exists()
+    code, _, _ = run(capsys, *base, "--retention", "0.85", "--new-per-day", "5")
+    assert code == 0
+    store = Store.open(db)
+    assert store.get_setting("desired_retention") == 0.85 and store.get_setting("new_per_day") == 5
+    code, out, _ = run(capsys, "stats", "--format", "json", "--notes", str(NOTES), "--db", str(db))
+    assert json.loads(out)["new_today_left"] == 5
