@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--set",
         metavar="NAME",
         help="a practice set instead: domain:KEY, chapter:ID, bookmarked, flagged, missed,"
-        " unseen or all",
+        " leeches, unseen or all",
     )
     review.add_argument("--count", type=int, metavar="N", help="at most N questions")
     review.add_argument("--list", action="store_true", help="list what is due and exit")

@@ -113,6 +113,7 @@ class PracticeCommands(_StudyProvider):
             ("missed", "questions whose latest answer is wrong"),
             ("unseen", "questions never answered"),
             ("flagged", "the questions you flagged (f)"),
+            ("leeches", "questions you keep forgetting (8 lapses)"),
             ("bookmarked", "the questions of bookmarked sections"),
             ("all", "everything, shuffled"),
         ]

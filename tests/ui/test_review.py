@@ -193,3 +193,43 @@ async def test_review_opened_again_is_refilled(
         assert screen.questions[0].id == missed.id  # due now comes first
         assert screen.quiz.index == 0 and screen.quiz.result is None
         await app.workers.wait_for_complete()
+
+
+async def test_a_leech_is_marked_in_the_tree_and_is_a_practice_set(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
+    from dvatui.domain.loader import load_corpus
+    from dvatui.domain.schedule import LEECH_LAPSES, Scheduler
+    from dvatui.widgets.section_tree import SectionTree
+
+    from .conftest import NOTES
+
+    leech = load_corpus(NOTES).questions()[0]
+    card = dict(Scheduler().review(leech.id, None, 1, datetime_now()))
+    card["lapses"] = LEECH_LAPSES
+    Store.open(db_path).record_answer(
+        question_id=leech.id,
+        section_id=leech.section_id,
+        chapter_id=leech.chapter_id,
+        chosen=(0,),
+        correct=False,
+        rating=1,
+        review=lambda _before: card,
+    )
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(SectionTree)
+        node = tree._section_nodes[leech.section_id]
+        assert str(node.label).endswith(" ⚠")
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.start_practice("leeches")
+        await pilot.pause()
+        assert [q.id for q in app.screen.questions] == [leech.id]  # type: ignore[attr-defined]
+
+
+def datetime_now() -> object:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)

@@ -101,7 +101,16 @@ def counts(
 
 # --------------------------------------------------------------------------- practice sets
 
-PRACTICE_SETS = ("domain", "chapter", "bookmarked", "flagged", "missed", "unseen", "all")
+PRACTICE_SETS = (
+    "domain",
+    "chapter",
+    "bookmarked",
+    "flagged",
+    "missed",
+    "leeches",
+    "unseen",
+    "all",
+)
 """The kinds of practice set (``dvatui review --set NAME``): a domain and a chapter take a
 value (``domain:security``, ``chapter:lambda``)."""
 
@@ -117,6 +126,7 @@ def practice_set(
     results: Mapping[str, bool],
     bookmarked_sections: Iterable[str] = (),
     flagged: Iterable[str] = (),
+    leech_ids: Iterable[str] = (),
     count: int | None = None,
     seed: int | str = 0,
 ) -> list[Question]:
@@ -124,7 +134,7 @@ def practice_set(
 
     ``name`` is ``domain:KEY``, ``chapter:ID`` (or a unique word of its title),
     ``bookmarked`` (questions of bookmarked sections), ``flagged``, ``missed`` (latest answer
-    wrong), ``unseen`` or ``all``.
+    wrong), ``leeches`` (forgotten 8 times or more), ``unseen`` or ``all``.
     """
     kind, _, value = name.partition(":")
     questions = corpus.questions()
@@ -143,6 +153,9 @@ def practice_set(
     elif kind == "flagged":
         flags = set(flagged)
         chosen = [q for q in questions if q.id in flags]
+    elif kind == "leeches":
+        found = set(leech_ids)
+        chosen = [q for q in questions if q.id in found]
     elif kind == "missed":
         chosen = [q for q in questions if results.get(q.id) is False]
     elif kind == "unseen":
@@ -152,7 +165,7 @@ def practice_set(
     else:
         raise PracticeSetError(
             f"unknown practice set {name!r}: use domain:KEY, chapter:ID, bookmarked, flagged,"
-            " missed, unseen or all"
+            " missed, leeches, unseen or all"
         )
     random.Random(str(seed)).shuffle(chosen)
     return chosen[:count] if count is not None else chosen

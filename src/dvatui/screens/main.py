@@ -119,6 +119,7 @@ class MainScreen(StudyScreen[None]):
         """Fill the tree from the session and go to the learner's place."""
         session = self.session
         tree = self.query_one(SectionTree)
+        tree.leeches = frozenset(session.leeches())
         tree.load(session.corpus, session.bookmarked, session.results)
         last = session.position
         target = (session.corpus.section(last) if last else None) or next(
@@ -141,7 +142,11 @@ class MainScreen(StudyScreen[None]):
         session = self.session
         self.query_one(NoteView).set_bookmarked(session.bookmarked)
         sections = set(change.sections) if change.sections is not None else None
-        self.query_one(SectionTree).refresh_state(session.bookmarked, session.results, sections)
+        tree = self.query_one(SectionTree)
+        leeches = frozenset(session.leeches())
+        if leeches != tree.leeches:  # a new leech (or one fewer): its sections change too
+            tree.leeches, sections = leeches, None
+        tree.refresh_state(session.bookmarked, session.results, sections)
         self.query_one(QuizPanel).flagged = session.flagged
         self.query_one(QuizPanel).record_latest(session.results)
         self.update_progress()

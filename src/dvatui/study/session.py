@@ -595,6 +595,7 @@ class StudySession:
             results=self.results,
             bookmarked_sections=sections,
             flagged=self.flagged,
+            leech_ids=self.leeches(),
             count=count,
             seed=f"{name}:{self.clock().date().isoformat()}",
         )

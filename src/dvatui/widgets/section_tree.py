@@ -52,6 +52,8 @@ section, • a section with bookmarked items.
         self._latest: Mapping[str, bool] = {}
         self._question_ids: dict[str, tuple[str, ...]] = {}
         self._label_width = 0
+        self.leeches: frozenset[str] = frozenset()
+        """Question ids that are leeches: their sections show ⚠ (set before load/refresh)."""
 
     def load(self, corpus: Corpus, bookmarked: frozenset[str], latest: Mapping[str, bool]) -> None:
         """Build the tree for a corpus."""
@@ -108,6 +110,8 @@ section, • a section with bookmarked items.
             mark, mark_style = "• ", "yellow"
         count = f" {tally.answered}/{tally.total}" if tally.total else ""
         right = f" ✓{tally.correct}" if tally.answered else ""
+        if self.leeches and not self.leeches.isdisjoint(ids):
+            right += " ⚠"
         title = section.title
         room = self._title_room(section) - len(mark) - len(count) - len(right)
         if 0 < room < len(title):
@@ -122,6 +126,8 @@ section, • a section with bookmarked items.
             text.stylize("dim", end_title, end_title + len(count))
         if right:
             text.stylize("green" if tally.correct else "dim", end_title + len(count))
+            if right.endswith(" ⚠"):
+                text.stylize("bold red", len(text) - 1)
         return text
 
     def _title_room(self, section: Section) -> int:
