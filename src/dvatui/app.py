@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
@@ -51,6 +52,16 @@ class DvaApp(App[None]):
     TITLE = "dvatui"
     CSS_PATH = ["dvatui.tcss", "screens/main.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding(
+            "ctrl+z",
+            "suspend_process",
+            "Suspend to the shell",
+            show=False,
+            id="suspend",
+            tooltip="Back to the shell; `fg` returns",
+        ),
+    ]
     SYNC_INTERVAL = 2.0
     """Seconds between checks for changes another dvatui session made to the data file."""
 

@@ -199,3 +199,51 @@ def test_a_signal_ends_the_process_even_when_the_loop_is_stuck(tmp_path: Path, s
             proc.kill()
             proc.wait()
     assert code == 128 + signum and took < 5.0, (code, took)
+
+
+async def test_a_file_damaged_under_a_running_session_brings_the_dialog_not_a_crash(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "b")  # a bookmark, saved
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        good = db_path.read_bytes()
+        db_path.write_bytes(b'{"_meta": ')  # another process damages the file
+        await pilot.press("n", "j", "b")  # keys and a save while it is damaged
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        app._sync()  # the 2-second check, now
+        await pilot.pause()
+        assert isinstance(app.screen, DataProblemScreen)
+        assert "fresh" in app.screen.choices  # the damaged file was copied aside
+        assert app.is_running
+    copies = [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
+    assert copies and copies[0].read_bytes() == b'{"_meta": '
+    assert good != b'{"_meta": '
+
+
+async def test_a_newer_dvatui_upgrading_the_file_meanwhile_gives_read_only_choice(
+    app_factory: Callable[..., DvaApp], db_path: Path
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "b")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        data = json.loads(db_path.read_text(encoding="utf-8"))
+        data["_meta"]["schema_version"] = 99
+        db_path.write_text(json.dumps(data), encoding="utf-8")
+        app._sync()
+        await pilot.pause()
+        assert isinstance(app.screen, DataProblemScreen)
+        assert "read-only" in app.screen.choices
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.session.read_only
+        await pilot.press("n")  # moving on does not crash
+        await pilot.pause()
+        assert app.is_running

@@ -386,6 +386,7 @@ def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
         if title == "Everywhere":
             rows.append(("ctrl+p", "Command palette: go to section, open bookmark, themes"))
             rows.append(("ctrl+q", "Quit"))
+            rows.append(("ctrl+z", "Suspend to the shell (fg returns)"))
         result.append((title, intro, rows))
     return result
 
