@@ -35,6 +35,7 @@ from dvatui.store.storage import (
 )
 from dvatui.store.store import (
     DB_ENV_VAR,
+    AnswerSpec,
     ImportSummary,
     JSONValue,
     NotBookmarkedError,
@@ -52,6 +53,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "SCHEMA_VERSION",
     "Answer",
+    "AnswerSpec",
     "BackupInfo",
     "Bookmark",
     "BookmarkKind",

@@ -30,6 +30,8 @@ BOOKMARKS = "bookmarks"
 SETTINGS = "settings"
 PROGRESS = "progress"
 HISTORY = "history"
+#: Mock exams (domain/exam.py's JSON documents), one document each.
+EXAMS = "exams"
 #: Data format 1 kept every answer in the main file, in this table.
 V1_ANSWERS = "answers"
 

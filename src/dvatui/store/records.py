@@ -160,6 +160,8 @@ class StoreSnapshot:
     read_only: bool
     #: question id -> what the answers to it add up to.
     progress: Mapping[str, QuestionProgress] = field(default_factory=dict)
+    #: The mock exams' JSON documents, oldest first.
+    exams: tuple[Mapping[str, Any], ...] = ()
     _bookmarked: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def is_bookmarked(self, target_id: str) -> bool:

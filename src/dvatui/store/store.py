@@ -42,6 +42,7 @@ from dvatui.store import backups, history, transfer
 from dvatui.store.backups import BackupInfo
 from dvatui.store.documents import (
     BOOKMARKS,
+    EXAMS,
     HISTORY,
     PROGRESS,
     SETTINGS,
@@ -52,6 +53,7 @@ from dvatui.store.documents import (
     bookmarks_of,
     history_state_of,
     next_doc_id,
+    ordered_docs,
     progress_from_doc,
     progress_of,
     progress_to_doc,
@@ -260,8 +262,31 @@ class Loaded:
         return MappingProxyType(progress_of(self._tables, self._memo))
 
     @cached_property
+    def exams(self) -> tuple[Mapping[str, Any], ...]:
+        """The mock exams (their JSON documents), oldest first."""
+        docs = [doc for _, doc in ordered_docs(self._tables.get(EXAMS, {}))]
+        good = [d for d in docs if isinstance(d.get("id"), str) and d.get("id")]
+        return tuple(sorted(good, key=lambda d: str(d.get("started_at", ""))))
+
+    @cached_property
     def latest(self) -> Mapping[str, Answer]:
         return MappingProxyType({qid: p.latest_answer() for qid, p in self.progress.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSpec:
+    """One answer for ``finish_exam`` (the fields of ``record_answer``)."""
+
+    question_id: str
+    section_id: str
+    chapter_id: str
+    chosen: tuple[int, ...]
+    correct: bool
+    answered_at: str | None = None
+    answer_id: str | None = None
+    rating: int | None = None
+    review: CardReview | None = None
+    chosen_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -853,6 +878,69 @@ class Store:
                     return path, answers, index
         return None
 
+    # ----------------------------------------------------------------- mock exams
+
+    def exams(self) -> list[dict[str, Any]]:
+        """Every mock exam (JSON documents: see ``domain/exam.py``), oldest first."""
+        return [copy.deepcopy(dict(doc)) for doc in self._load().exams]
+
+    def save_exam(self, exam: Mapping[str, Any]) -> None:
+        """Save a mock exam's document (answers, flags, remaining time...), by its ``id``."""
+        document = self._exam_document(exam)
+
+        def operation(txn: Transaction) -> None:
+            self._put_exam(txn, document)
+
+        self._transact(operation)
+
+    def finish_exam(self, exam: Mapping[str, Any], answers: Sequence[AnswerSpec]) -> None:
+        """In one transaction: record the exam's answers (each reviewing its card) and save
+        the finished exam. A crash leaves either the exam in progress or all of it done."""
+        document = self._exam_document(exam)
+
+        def operation(txn: Transaction) -> None:
+            for spec in answers:
+                before = self._progress_in(txn, spec.question_id)
+                card = spec.review(before.scheduling if before else None) if spec.review else None
+                answer = Answer(
+                    question_id=spec.question_id,
+                    section_id=spec.section_id,
+                    chapter_id=spec.chapter_id,
+                    chosen=tuple(spec.chosen),
+                    correct=spec.correct,
+                    answered_at=spec.answered_at or txn.now,
+                    id=spec.answer_id or history.new_answer_id(),
+                    rating=spec.rating,
+                    card=card,
+                    chosen_ids=tuple(spec.chosen_ids),
+                )
+                self.append_answers(txn, [answer])
+            self._put_exam(txn, document)
+
+        self._transact(operation)
+
+    @staticmethod
+    def _exam_document(exam: Mapping[str, Any]) -> dict[str, Any]:
+        exam_id = exam.get("id")
+        if not isinstance(exam_id, str) or not exam_id:
+            raise ValueError("a mock exam needs an id")
+        text = _json_text(exam)  # strict JSON, or TypeError/ValueError
+        document: dict[str, Any] = json.loads(text)
+        if _depth(document) > MAX_SETTING_DEPTH:
+            raise ValueError("a mock exam document nests too deep")
+        return document
+
+    @staticmethod
+    def _put_exam(txn: Transaction, document: dict[str, Any]) -> None:
+        table = txn.table(EXAMS)
+        doc_ids = _docs_where(table, "id", document["id"])
+        if doc_ids and table[doc_ids[0]] == document:
+            return
+        table[doc_ids[0] if doc_ids else next_doc_id(table)] = document
+        for extra in doc_ids[1:]:
+            del table[extra]
+        txn.mark_changed()
+
     def answers(self) -> list[Answer]:
         """Every answer ever recorded, in the order recorded (reads the whole history)."""
         return list(self.iter_answers())
@@ -922,6 +1010,7 @@ class Store:
             generation=loaded.meta.generation if loaded.meta is not None else 0,
             read_only=self.read_only,
             progress=loaded.progress,
+            exams=loaded.exams,
             _bookmarked=loaded.bookmarked,
         )
 

@@ -17,6 +17,7 @@ to, so readers on the UI thread take no lock.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -27,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dvatui.domain import review
+from dvatui.domain.exam import ExamState, draw_exam, new_exam
 from dvatui.domain.model import Chapter, Corpus, NoteItem, Question, Section
 from dvatui.domain.progress import Tally
 from dvatui.domain.quiz import Grade, grade
@@ -43,6 +45,7 @@ from dvatui.domain.search import SearchIndex
 from dvatui.domain.text import clean_text
 from dvatui.store import (
     Answer,
+    AnswerSpec,
     Bookmark,
     BookmarkKind,
     JSONValue,
@@ -137,11 +140,12 @@ class _State:
     bookmarks: Mapping[str, Bookmark]  # target id -> bookmark, oldest first
     progress: Mapping[str, QuestionProgress]
     settings: Mapping[str, Any]
+    exams: Mapping[str, ExamState] = field(default_factory=dict)  # id -> exam, oldest first
     results: Mapping[str, bool] = field(init=False)
     bookmarked: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        for name in ("bookmarks", "progress", "settings"):  # read-only views for callers
+        for name in ("bookmarks", "progress", "settings", "exams"):  # read-only views
             value = getattr(self, name)
             if not isinstance(value, MappingProxyType):
                 object.__setattr__(self, name, MappingProxyType(dict(value)))
@@ -179,6 +183,8 @@ class _Write:
     write: Callable[[Store], object]
     sections: frozenset[str] = frozenset()
     """The sections whose marks or counts this change alters."""
+    key: str | None = None
+    """Writes with the same key replace each other while queued (e.g. an exam's timer)."""
 
 
 def _clean_bookmark(mark: Bookmark) -> Bookmark:
@@ -543,6 +549,109 @@ class StudySession:
             reviews.append((rating, moment))
         return self.scheduler.replay(answers[0].question_id, reviews)
 
+    # ----------------------------------------------------------------- mock exams
+
+    def exams(self) -> list[ExamState]:
+        """Every mock exam, oldest first."""
+        return list(self._state.exams.values())
+
+    def current_exam(self) -> ExamState | None:
+        """The unfinished mock exam, if there is one (the newest)."""
+        open_ = [e for e in self._state.exams.values() if not e.finished]
+        return open_[-1] if open_ else None
+
+    def exam_pool(self) -> list[Question]:
+        """The questions a mock exam is drawn from (all of the notes' questions)."""
+        return self._corpus.questions()
+
+    def start_exam(self, seed: int | str | None = None) -> ExamState:
+        """Draw and save a new mock exam; ``ExamError`` when the notes hold too few."""
+        moment = self.clock().astimezone(UTC)
+        seen = {q for e in self._state.exams.values() for q in e.question_ids}
+        rng = random.Random(seed if seed is not None else moment.isoformat())
+        questions = draw_exam(self.exam_pool(), seen_in_exams=seen, rng=rng)
+        exam = new_exam(new_answer_id(), moment.isoformat(timespec="seconds"), questions)
+        self.save_exam(exam)
+        return exam
+
+    def save_exam(self, exam: ExamState) -> None:
+        """Keep an exam's new state (an answer, a flag, the time left): on disk at once,
+        in order; a newer state of the same exam replaces one still queued."""
+        data = exam.to_data()
+
+        def apply(state: _State) -> _State:
+            return replace(state, exams={**state.exams, exam.id: exam})
+
+        self._submit(
+            _Write("the mock exam", apply, lambda store: store.save_exam(data), key=exam.id)
+        )
+
+    def finish_exam(self, exam: ExamState) -> ExamState:
+        """Grade and close an exam; its answers review the cards (rated Again or Good)."""
+        moment = self.clock().astimezone(UTC)
+        at = moment.isoformat(timespec="microseconds")
+        questions = {qid: q for qid in exam.question_ids if (q := self._corpus.question(qid))}
+        done = exam.grade(questions, finished_at=at)
+        specs: list[AnswerSpec] = []
+        scheduler = self.scheduler
+        progress = dict(self._state.progress)
+        for qid, chosen in done.answers.items():
+            question = questions.get(qid)
+            if question is None:
+                continue
+            correct = frozenset(chosen) == question.correct_indices
+            rating = int(rating_for(correct))
+
+            def review(
+                card: Mapping[str, Any] | None, q: str = qid, r: int = rating
+            ) -> Mapping[str, Any]:
+                return scheduler.review(q, card, r, moment)
+
+            specs.append(
+                AnswerSpec(
+                    question_id=qid,
+                    section_id=question.section_id,
+                    chapter_id=question.chapter_id,
+                    chosen=tuple(chosen),
+                    correct=correct,
+                    answered_at=at,
+                    answer_id=new_answer_id(),
+                    rating=rating,
+                    review=review,
+                )
+            )
+            known = progress.get(qid)
+            progress[qid] = QuestionProgress(
+                question_id=qid,
+                section_id=question.section_id,
+                chapter_id=question.chapter_id,
+                attempts=(known.attempts if known else 0) + 1,
+                correct_attempts=(known.correct_attempts if known else 0) + correct,
+                latest_correct=correct,
+                latest_chosen=tuple(chosen),
+                latest_at=at,
+                latest_answer_id=specs[-1].answer_id or "",
+                scheduling=review(known.scheduling if known else None),
+                first_at=known.first_at if known and known.first_at else at,
+            )
+        data = done.to_data()
+
+        def apply(state: _State) -> _State:
+            return replace(
+                state,
+                progress={
+                    **state.progress,
+                    **{s.question_id: progress[s.question_id] for s in specs},
+                },
+                exams={**state.exams, done.id: done},
+            )
+
+        sections = frozenset(s.section_id for s in specs)
+        self._submit(
+            _Write("the mock exam", apply, lambda store: store.finish_exam(data, specs), sections)
+        )
+        return done
+
     # ----------------------------------------------------------------- review
 
     def cards(self) -> dict[str, Mapping[str, Any] | None]:
@@ -786,7 +895,15 @@ class StudySession:
         with self._state_lock:
             if self.writable:  # else the write fails and says why; nothing to show
                 self._state = change.apply(self._state)
-            self._queue.append(change)
+            # The first queued write may be running: only a later one is replaced.
+            if (
+                change.key is not None
+                and len(self._queue) >= 2
+                and self._queue[-1].key == change.key
+            ):
+                self._queue[-1] = change
+            else:
+                self._queue.append(change)
         if self.on_queued is not None:
             self.on_queued(change.sections)
 
@@ -841,7 +958,12 @@ class StudySession:
         # Labels and comments come from the data file, which may have been edited by hand:
         # as untrusted as notes, so no control character reaches the terminal.
         marks = {b.target_id: _clean_bookmark(b) for b in snapshot.bookmarks}
-        disk = _State(marks, snapshot.progress, dict(snapshot.settings))
+        exams = {}
+        for data in snapshot.exams:
+            exam = ExamState.from_data(data)
+            if exam is not None:
+                exams[exam.id] = exam
+        disk = _State(marks, snapshot.progress, dict(snapshot.settings), exams)
         with self._state_lock:
             before = self._state.visible()
             state = disk
