@@ -80,6 +80,7 @@ class DvaApp(App[None]):
         self._data_problem: StoreError | None = None
         self._retry_timer: Timer | None = None
         self._start_in_review: tuple[str | None, int | None] | None = None
+        self._start_in_exam = False
         self._exiting = False
         loaded = load_themes(themes_dir or shipped_themes_dir())
         for theme in loaded.themes:
@@ -95,6 +96,10 @@ class DvaApp(App[None]):
     def start_review(self, *, practice: str | None = None, count: int | None = None) -> None:
         """Open review mode (or a practice set) once the main screen is up."""
         self._start_in_review = (practice, count)
+
+    def start_exam(self) -> None:
+        """Open the mock exam once the main screen is up: the unfinished one, else a new one."""
+        self._start_in_exam = True
 
     def on_load(self) -> None:
         self._open_data()  # before the first screen is built, so it starts with the data
@@ -124,8 +129,8 @@ class DvaApp(App[None]):
         if self._data_problem is not None:
             self._ask_about(self._data_problem)
         self._tell_about_the_data_file()
-        if self._start_in_review is not None and self._data_problem is None:
-            self.call_after_refresh(self._open_review_at_start)
+        if self._data_problem is None:
+            self.call_after_refresh(self._open_study_at_start)
 
     # -- the data file --------------------------------------------------------------------
     def _open_data(self, *, read_only: bool = False) -> bool:
@@ -140,16 +145,23 @@ class DvaApp(App[None]):
             self.theme = theme
         return True
 
-    def _open_review_at_start(self) -> None:
-        assert self._start_in_review is not None
-        practice, count = self._start_in_review
+    def _open_study_at_start(self) -> None:
+        """``dvatui review``/``exam`` asked for a mode; an unfinished mock exam resumes."""
         screen = self.screen
         if not isinstance(screen, MainScreen):
             return
-        if practice is None:
-            screen.open_review(None, "Review")
-        else:
-            screen.start_practice(practice, count)
+        current = self.session.current_exam()
+        if current is not None:
+            self.notify("Your mock exam continues where you left it (q pauses it).", timeout=6)
+            screen.open_exam(current)
+        elif self._start_in_exam:
+            screen.start_exam()
+        elif self._start_in_review is not None:
+            practice, count = self._start_in_review
+            if practice is None:
+                screen.open_review(None, "Review")
+            else:
+                screen.start_practice(practice, count)
 
     def _tell_about_the_data_file(self) -> None:
         """Say why the data is read-only, or that it was upgraded (and where the old file is)."""

@@ -21,6 +21,7 @@ from dvatui.paths import shipped_notes_dir
 # The notes parser and the store are imported by the commands that use them: starting
 # the app from a warm cache needs neither markdown-it nor YAML.
 if TYPE_CHECKING:
+    from dvatui.domain.exam import ExamState
     from dvatui.domain.model import Corpus
     from dvatui.store import Store
     from dvatui.study import StudySession
@@ -96,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="with --list: text or JSON"
     )
     review.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    plan = sub.add_parser("plan", help="set your exam date and see today's share of the work")
+    _common(plan, top=False)
+    plan.add_argument("--exam-date", metavar="YYYY-MM-DD", help="the day of your exam")
+    exam = sub.add_parser(
+        "exam", help="a timed 65-question mock exam: resume the unfinished one, or start one"
+    )
+    _common(exam, top=False)
+    exam.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     reset = sub.add_parser("reset-data", help="back up the data file and start fresh")
     _common(reset, top=False)
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -121,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stats": cmd_stats,
         "reset-data": cmd_reset,
         "review": cmd_review,
+        "plan": cmd_plan,
+        "exam": lambda args: run_app(args, start="exam"),
         "export": cli_data.cmd_export,
         "import": cli_data.cmd_import,
         "restore": cli_data.cmd_restore,
@@ -243,15 +254,15 @@ def _where(corpus: Corpus, target_id: str) -> str | None:
     return f"{chapter.title} › {section.title}"
 
 
-def _study_session(args: argparse.Namespace) -> StudySession | None:
-    """The notes and the learner's data, read-only, for the reporting commands."""
+def _study_session(args: argparse.Namespace, *, writable: bool = False) -> StudySession | None:
+    """The notes and the learner's data (read-only unless ``writable``) for the commands."""
     from dvatui.domain.loader import load_corpus
     from dvatui.store import StoreError, resolve_db_path
     from dvatui.study import StudySession
 
     session = StudySession(load_corpus(notes_path(args)), resolve_db_path(args.db))
     try:
-        session.open(read_only=True)
+        session.open(read_only=not writable)
     except StoreError as exc:
         print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
         return None
@@ -265,7 +276,7 @@ def stats_document(session: StudySession) -> dict[str, object]:
     questions = session.corpus.questions()
     results = session.results
     counts = session.review_counts()
-    domains: dict[str, dict[str, int]] = {}
+    domains: dict[str, dict[str, object]] = {}
     for domain in DOMAINS:
         mine = [q for q in questions if q.domain == domain]
         domains[domain] = {
@@ -273,6 +284,24 @@ def stats_document(session: StudySession) -> dict[str, object]:
             "answered": sum(1 for q in mine if q.id in results),
             "correct": sum(1 for q in mine if results.get(q.id)),
         }
+    readiness = session.readiness()
+    for domain in DOMAINS:
+        band = readiness.domains.get(domain)
+        domains[domain]["readiness"] = (
+            None
+            if band is None
+            else {"low": round(band.low, 3), "mid": round(band.mid, 3), "high": round(band.high, 3)}
+        )
+    projected = None
+    if readiness.score is not None and readiness.pass_probability is not None:
+        projected = {
+            "low": round(readiness.score.low),
+            "mid": round(readiness.score.mid),
+            "high": round(readiness.score.high),
+            "pass_probability": round(readiness.pass_probability, 3),
+        }
+    plan = session.plan()
+    exam_date = session.exam_date()
     return {
         "questions": len(questions),
         "answered": sum(1 for q in questions if q.id in results),
@@ -282,7 +311,72 @@ def stats_document(session: StudySession) -> dict[str, object]:
         "new_today_left": counts.new_today_left,
         "leeches": counts.leeches,
         "domains": domains,
+        "projected_score": projected,
+        "exam_date": exam_date.isoformat() if exam_date is not None else None,
+        "plan_today": {
+            "new": plan.new_today if plan is not None else counts.new_today_left,
+            "reviews": plan.reviews_today if plan is not None else counts.due_today,
+        },
+        "mock_exams": [_exam_summary(exam) for exam in session.exams()],
     }
+
+
+def _exam_summary(exam: ExamState) -> dict[str, object]:
+    summary: dict[str, object] = {
+        "started_at": exam.started_at,
+        "status": exam.status,
+        "total": len(exam.question_ids),
+        "answered": len(exam.answers),
+        "flagged": len(exam.flags),
+        "remaining_s": round(exam.remaining_s, 1),
+        "questions_by_domain": exam.by_domain(),
+    }
+    if exam.finished and exam.result is not None:
+        summary.update(
+            correct=exam.result.correct, score=exam.result.score, passed=exam.result.passed
+        )
+    return summary
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Set the exam date (``--exam-date``) and print today's plan."""
+    from datetime import date
+
+    session = _study_session(args, writable=args.exam_date is not None)
+    if session is None:
+        return EXIT_DATA
+    if args.exam_date is not None:
+        try:
+            when = date.fromisoformat(args.exam_date)
+        except ValueError:
+            print(
+                f"dvatui: {clean_text(args.exam_date)!r} is not a date; write it as YYYY-MM-DD,"
+                " e.g. 2027-01-15",
+                file=sys.stderr,
+            )
+            return EXIT_DATA
+        if when <= session.today():
+            print(
+                f"dvatui: {when.isoformat()} is not in the future; give the day of your exam",
+                file=sys.stderr,
+            )
+            return EXIT_DATA
+        session.set_exam_date(when)
+        failures = session.flush()
+        if failures:
+            print(f"dvatui: {clean_text(failures[0].message)}", file=sys.stderr)
+            return EXIT_DATA
+    plan = session.plan()
+    if plan is None:
+        print("No exam date yet: dvatui plan --exam-date YYYY-MM-DD sets it.")
+        return EXIT_OK
+    day = session.exam_date()
+    assert day is not None
+    print(
+        f"Exam on {day.isoformat()}: in {plan.days_left} days. Today: {plan.new_today} new, "
+        f"{plan.reviews_today} due. {plan.unseen} questions not seen yet; {plan.note}."
+    )
+    return EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -449,5 +543,7 @@ def run_app(
     app = make_app(notes=notes_path(args), db_path=resolve_db_path(args.db))
     if start == "review":
         app.start_review(practice=practice, count=count)
+    elif start == "exam":
+        app.start_exam()
     app.run(mouse=not args.no_mouse)
     return app.return_code or 0

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
-from dvatui.messages import PracticeRequested, TargetRequested, study_app
+from dvatui.messages import ExamRequested, PracticeRequested, TargetRequested, study_app
 from dvatui.study import StudySession
 
 
@@ -126,6 +126,14 @@ class PracticeCommands(_StudyProvider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        exam = "Mock exam: resume the unfinished one, or start 65 timed questions"
+        if (score := matcher.match(exam)) > 0:
+            yield Hit(
+                score,
+                literal_highlight(matcher, exam),
+                partial(self.screen.post_message, ExamRequested()),
+                text=exam,
+            )
         for name, about in self._sets():
             label = f"Practice: {name} ({about})"
             score = matcher.match(label)
@@ -139,6 +147,10 @@ class PracticeCommands(_StudyProvider):
                 )
 
     async def discover(self) -> Hits:
+        exam = "Mock exam: resume the unfinished one, or start 65 timed questions"
+        yield DiscoveryHit(
+            Content(exam), partial(self.screen.post_message, ExamRequested()), text=exam
+        )
         for name, about in self._sets()[:5]:
             label = f"Practice: {name} ({about})"
             yield DiscoveryHit(Content(label), self._request(name), text=label)

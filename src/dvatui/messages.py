@@ -64,6 +64,10 @@ class BookmarkToggleRequested(Message):
     """``"item"``, ``"section"`` or ``"question"``."""
 
 
+class ExamRequested(Message):
+    """The palette asks for the mock exam (resume or start)."""
+
+
 @dataclass
 class PracticeRequested(Message):
     """The palette asks for a practice set (``domain:security``, ``missed``...)."""

@@ -203,7 +203,14 @@ def test_stats_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert set(data["domains"]) == {"development", "security", "deployment", "troubleshooting"}
     total = sum(d["questions"] for d in data["domains"].values())
     assert total == data["questions"]
-    assert all(set(d) == {"questions", "answered", "correct"} for d in data["domains"].values())
+    assert all(
+        set(d) == {"questions", "answered", "correct", "readiness"}
+        for d in data["domains"].values()
+    )
+    assert data["projected_score"] is None  # two answers are not enough data
+    assert all(d["readiness"] is None for d in data["domains"].values())
+    assert data["exam_date"] is None and data["mock_exams"] == []
+    assert data["plan_today"] == {"new": data["new_today_left"], "reviews": 2}
     code, out, _ = run(capsys, "stats", "--notes", str(NOTES), "--db", str(db))
     assert code == 0 and "2 due today" in out
 
@@ -234,3 +241,53 @@ def test_review_settings_are_checked_and_remembered(
     assert store.get_setting("desired_retention") == 0.85 and store.get_setting("new_per_day") == 5
     code, out, _ = run(capsys, "stats", "--format", "json", "--notes", str(NOTES), "--db", str(db))
     assert json.loads(out)["new_today_left"] == 5
+
+
+def test_plan_sets_the_exam_date_and_refuses_bad_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date, timedelta
+
+    db = tmp_path / "d.json"
+    base = ("plan", "--notes", str(NOTES), "--db", str(db))
+    code, _, err = run(capsys, *base, "--exam-date", "15/01/2027")
+    assert code == 2 and "not a date" in err and "YYYY-MM-DD" in err
+    code, _, err = run(capsys, *base, "--exam-date", "2020-01-01")
+    assert code == 2 and "not in the future" in err
+    when = (date.today() + timedelta(days=10)).isoformat()
+    code, out, _ = run(capsys, *base, "--exam-date", when)
+    assert code == 0 and "in 10 days" in out and "new" in out
+    code, out, _ = run(capsys, "stats", "--format", "json", "--notes", str(NOTES), "--db", str(db))
+    data = json.loads(out)
+    assert data["exam_date"] == when and data["plan_today"]["new"] >= 1
+
+
+def test_stats_lists_mock_exams(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dvatui.domain.exam import new_exam
+    from dvatui.domain.loader import load_corpus
+    from dvatui.paths import shipped_notes_dir
+    from dvatui.study import StudySession
+
+    db = tmp_path / "d.json"
+    corpus = load_corpus(shipped_notes_dir())
+    session = StudySession(corpus, db)
+    session.open()
+    finished = session.start_exam(seed=1)
+    first = corpus.question(finished.question_ids[0])
+    assert first is not None
+    finished = finished.answer(first.id, tuple(first.correct_indices)).flag(first.id)
+    session.finish_exam(finished.tick(600))
+    unfinished = new_exam("e2", "2030-01-01T00:00:00+00:00", corpus.questions()[:65])
+    session.save_exam(unfinished.tick(30))
+    assert session.flush() == []
+    code, out, _ = run(capsys, "stats", "--format", "json", "--db", str(db))
+    assert code == 0
+    exams = json.loads(out)["mock_exams"]
+    assert [e["status"] for e in exams] == ["finished", "in_progress"]
+    done, going = exams
+    assert (done["total"], done["answered"], done["flagged"], done["correct"]) == (65, 1, 1, 1)
+    assert done["remaining_s"] == 130 * 60 - 600 and done["passed"] is False
+    assert done["score"] == 100 + round(1 / 65 / 0.72 * 620)
+    assert sum(done["questions_by_domain"].values()) == 65
+    assert going["remaining_s"] == 130 * 60 - 30 and "score" not in going
+    assert Store.open(db).answer_count() == 1  # the exam's answer reviewed its card

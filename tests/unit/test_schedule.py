@@ -257,3 +257,18 @@ def test_import_rebuilds_the_cards_of_merged_questions(
 
 def test_a_day_less_a_moment_reads_as_a_day() -> None:
     assert describe_interval(START + timedelta(days=1, seconds=-5), START) == "in 1 day"
+
+
+def test_an_exam_date_raises_the_new_limit_to_fit(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
+    from datetime import date
+
+    session = session_for(corpus, tmp_path / "d.json", clock)
+    session.set_setting("new_per_day", 1)
+    assert session.new_per_day() == 1
+    session.set_exam_date(date(2030, 3, 9))  # 5 days ahead: 2 days for new questions
+    total = len(corpus.questions())
+    plan = session.plan()
+    assert plan is not None and plan.days_left == 5
+    assert session.new_per_day() == -(-total // 2) == plan.new_today

@@ -427,3 +427,26 @@ def _key_names(keys: str) -> list[str]:
         "pageup": "page up",
     }
     return [names.get(k.strip(), k.strip()) for k in keys.split(",")]
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question (``s``/``y`` yes, ``q``/``n``/``escape`` no)."""
+
+    BINDINGS = [
+        Binding("s,y", "answer(True)", "Yes"),
+        Binding("q,n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, text: str, *, yes: str = "y yes", no: str = "n no") -> None:
+        super().__init__()
+        self.title_text, self.text, self.yes, self.no = title, text, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Static(Content(self.text))
+            yield Static(Content(f"{self.yes} · {self.no}"), classes="dialog-hint")
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)

@@ -21,6 +21,7 @@ from textual.widgets import Header, Static
 from dvatui.domain.model import Question, Section
 from dvatui.domain.targets import resolve_target
 from dvatui.messages import (
+    ExamRequested,
     PracticeRequested,
     SectionRequested,
     StudyChanged,
@@ -36,6 +37,8 @@ from dvatui.widgets.section_tree import SectionTree
 
 if TYPE_CHECKING:
     from textual.command import Provider
+
+    from dvatui.domain.exam import ExamState
 
 NARROW_WIDTH = 130
 """Below this many columns one pane shows at a time."""
@@ -78,6 +81,7 @@ class MainScreen(StudyScreen[None]):
         Binding("p", "section(-1)", "Previous section", show=False, id="section-previous"),
         Binding("R", "review", "Review", id="review", tooltip="Review what is due (spaced)"),
         Binding("M", "mistakes", "Mistakes", id="mistakes", tooltip="Your wrong answers"),
+        Binding("X", "exam", "Mock exam", id="exam", tooltip="A timed 65-question mock exam"),
         Binding("B", "bookmarks", "Bookmarks", id="bookmarks", tooltip="List your bookmarks"),
         Binding("slash", "search", "Search", id="search", tooltip="Search all notes"),
         Binding("t", "theme", "Theme", id="theme", tooltip="Pick a colour theme"),
@@ -244,13 +248,19 @@ class MainScreen(StudyScreen[None]):
         self.jump_to(message.target_id)
 
     def update_progress(self) -> None:
-        """Show overall progress in the header."""
-        tally = self.session.overall()
-        due = self.session.review_counts().due_today
-        title = (
-            f"dvatui · {tally.answered}/{tally.total} answered · {tally.correct} right · {due} due"
-        )
-        self.app.title = title + (" · read-only" if self.session.read_only else "")
+        """Show overall progress in the header (and the plan, once there is an exam date)."""
+        session = self.session
+        tally = session.overall()
+        head = f"dvatui · {tally.answered}/{tally.total} answered · {tally.correct} right"
+        plan = session.plan()
+        if plan is not None and plan.days_left > 0:
+            head += (
+                f" · exam in {plan.days_left} days · today: {plan.new_today} new,"
+                f" {plan.reviews_today} due"
+            )
+        else:
+            head += f" · {session.review_counts().due_today} due"
+        self.app.title = head + (" · read-only" if session.read_only else "")
 
     # -- bookmarks and answers -------------------------------------------------------------
     def jump_to(self, target_id: str, highlight: str | None = None) -> None:
@@ -349,6 +359,47 @@ class MainScreen(StudyScreen[None]):
         else:
             self.app.push_screen(ReviewScreen(questions, title), self._back_from_study)
 
+    def action_exam(self) -> None:
+        """Resume the unfinished mock exam, or offer to start one."""
+        current = self.session.current_exam()
+        if current is not None:
+            self.open_exam(current)
+            return
+        from dvatui.screens.dialogs import ConfirmScreen
+
+        def start(sure: bool | None) -> None:
+            if sure:
+                self.start_exam()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Start a mock exam?",
+                "65 questions by the DVA-C02 domain weights, 130 minutes; no right or wrong"
+                " until you submit. You can leave with q and come back: the clock stops"
+                " while you are away.",
+                yes="s start",
+                no="q not now",
+            ),
+            start,
+        )
+
+    def start_exam(self) -> None:
+        """Draw a new mock exam and open it."""
+        from dvatui.domain.exam import ExamError
+
+        try:
+            exam = self.session.start_exam()
+        except ExamError as exc:
+            self.notify(str(exc).capitalize() + ".", severity="warning", timeout=10, markup=False)
+            return
+        self.open_exam(exam)
+
+    def open_exam(self, exam: ExamState) -> None:
+        """Show a mock exam (resumed at its first unanswered question)."""
+        from dvatui.screens.exam import ExamScreen
+
+        self.app.push_screen(ExamScreen(exam), self._back_from_study)
+
     def action_mistakes(self) -> None:
         """List every question whose latest answer is wrong."""
         from dvatui.screens.mistakes import MistakesScreen
@@ -362,6 +413,11 @@ class MainScreen(StudyScreen[None]):
             section_id, item_id = jump
             self.show_section(section_id, item_id=item_id)
             self.focus_pane(1)
+
+    @on(ExamRequested)
+    def _exam_requested(self, message: ExamRequested) -> None:
+        message.stop()
+        self.action_exam()
 
     @on(PracticeRequested)
     def _practice(self, message: PracticeRequested) -> None:

@@ -22,7 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -32,6 +32,8 @@ from dvatui.domain.exam import ExamState, draw_exam, new_exam
 from dvatui.domain.model import Chapter, Corpus, NoteItem, Question, Section
 from dvatui.domain.progress import Tally
 from dvatui.domain.quiz import Grade, grade
+from dvatui.domain.readiness import Plan, Readiness, estimate
+from dvatui.domain.readiness import plan as make_plan
 from dvatui.domain.schedule import (
     DEFAULT_NEW_PER_DAY,
     Rating,
@@ -39,6 +41,7 @@ from dvatui.domain.schedule import (
     describe_interval,
     due_at,
     end_of_local_day,
+    local_day,
     rating_for,
 )
 from dvatui.domain.search import SearchIndex
@@ -64,6 +67,7 @@ StoreOpener = Callable[..., Store]
 SEPARATOR = " › "
 RETENTION_KEY = "desired_retention"
 NEW_PER_DAY_KEY = "new_per_day"
+EXAM_DATE_KEY = "exam_date"
 NOT_IN_NOTES = "not in these notes"
 POSITION_KEY = "last_section"
 
@@ -652,6 +656,51 @@ class StudySession:
         )
         return done
 
+    # ----------------------------------------------------------------- readiness and plan
+
+    def readiness(self) -> Readiness:
+        """Per-domain readiness and the projected score (see ``domain/readiness.py``)."""
+        now = self.clock()
+        knowledge: dict[str, list[float]] = {}
+        for question in self._corpus.questions():
+            known = self._state.progress.get(question.id)
+            if known is None:
+                continue
+            chance = self.scheduler.retrievability(known.scheduling, now)
+            value = chance if chance is not None else float(known.latest_correct)
+            knowledge.setdefault(question.domain, []).append(value)
+        return estimate(knowledge)
+
+    def exam_date(self) -> date | None:
+        """The learner's exam date, if set."""
+        value = self.setting(EXAM_DATE_KEY)
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    def set_exam_date(self, when: date | None) -> None:
+        """Remember the exam date (None forgets it)."""
+        self.set_setting(EXAM_DATE_KEY, when.isoformat() if when is not None else None)
+
+    def today(self) -> date:
+        return local_day(self.clock(), self.tz)
+
+    def plan(self) -> Plan | None:
+        """Today's share of the work to the exam date (None without a date)."""
+        when = self.exam_date()
+        if when is None:
+            return None
+        questions = self._corpus.questions()
+        unseen = sum(1 for q in questions if q.id not in self._state.progress)
+        firsts = {q: p.first_at for q, p in self._state.progress.items() if p.first_at}
+        done_today = review.introduced_on(firsts, self.clock(), self.tz)
+        ids = [q.id for q in questions]
+        due = len(review.due_questions(ids, self.cards(), self.end_of_today()))
+        return make_plan(
+            when, self.today(), unseen=unseen, due_today=due, new_done_today=done_today
+        )
+
     # ----------------------------------------------------------------- review
 
     def cards(self) -> dict[str, Mapping[str, Any] | None]:
@@ -662,6 +711,22 @@ class StudySession:
         return end_of_local_day(self.clock(), self.tz)
 
     def new_per_day(self) -> int:
+        """New questions a day: the setting (20 by default), or more when the exam date's
+        plan needs more to meet every question in time."""
+        plan = self.plan()
+        needed = (
+            plan.new_today
+            + review.introduced_on(
+                {q: p.first_at for q, p in self._state.progress.items() if p.first_at},
+                self.clock(),
+                self.tz,
+            )
+            if plan is not None
+            else 0
+        )
+        return max(self._new_per_day_setting(), needed)
+
+    def _new_per_day_setting(self) -> int:
         value = self.setting(NEW_PER_DAY_KEY)
         return (
             value
