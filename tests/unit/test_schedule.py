@@ -272,3 +272,22 @@ def test_an_exam_date_raises_the_new_limit_to_fit(
     plan = session.plan()
     assert plan is not None and plan.days_left == 5
     assert session.new_per_day() == -(-total // 2) == plan.new_today
+
+
+def test_forecast_weakest_sections_and_daily_activity(
+    corpus: Corpus, tmp_path: Path, clock: TravelClock
+) -> None:
+    session = session_for(corpus, tmp_path / "d.json", clock)
+    q1, q2, q3 = corpus.questions()[:3]
+    session.answer(q1.id, wrong(q1))
+    session.answer(q2.id, right(q2))
+    clock.travel(days=1)
+    session.answer(q3.id, right(q3))
+    session.flush()
+    forecast = session.due_forecast(14)
+    assert len(forecast) == 14 and forecast[0][0] == clock.now.date()
+    assert sum(n for _, n in forecast) == 3  # every card falls due within two weeks
+    weakest = session.weakest_sections(5)
+    assert weakest[0][0].id == q1.section_id and weakest[0][1] < 1.0
+    activity = session.daily_activity(7)
+    assert [(n, r) for _, n, r in activity[-2:]] == [(2, 1), (1, 1)]

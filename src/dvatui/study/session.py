@@ -22,7 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -700,6 +700,54 @@ class StudySession:
         return make_plan(
             when, self.today(), unseen=unseen, due_today=due, new_done_today=done_today
         )
+
+    def due_forecast(self, days: int = 14) -> list[tuple[date, int]]:
+        """How many questions fall due on each of the next ``days`` local days (today first;
+        today's count includes what is overdue)."""
+        today = self.today()
+        counts = dict.fromkeys((today + timedelta(days=n) for n in range(days)), 0)
+        for card in self.cards().values():
+            due = due_at(card)
+            if due is None:
+                continue
+            day = max(local_day(due, self.tz), today)
+            if day in counts:
+                counts[day] += 1
+        return sorted(counts.items())
+
+    def weakest_sections(self, count: int = 5) -> list[tuple[Section, float, int]]:
+        """The sections with the lowest share of right latest answers (with at least one
+        answer): (section, share right, answered), weakest first."""
+        rows = []
+        for section in self._corpus.sections():
+            if section.level == 1:
+                continue
+            ids = [q.id for q in section.questions]
+            answered = [self._state.progress[q] for q in ids if q in self._state.progress]
+            if answered:
+                share = sum(p.latest_correct for p in answered) / len(answered)
+                rows.append((share, -len(answered), section.id, section))
+        rows.sort(key=lambda row: (row[0], row[1], row[2]))
+        return [(section, share, -neg) for share, neg, _, section in rows[:count]]
+
+    def daily_activity(self, days: int = 30) -> list[tuple[date, int, int]]:
+        """Answers and right answers on each of the last ``days`` local days, oldest first.
+
+        Reads the whole answer history: call it off the UI thread."""
+        store = self._store
+        today = self.today()
+        start = today - timedelta(days=days - 1)
+        tally = {start + timedelta(days=n): [0, 0] for n in range(days)}
+        if store is not None:
+            for answer in store.iter_answers():
+                try:
+                    day = local_day(datetime.fromisoformat(answer.answered_at), self.tz)
+                except ValueError:
+                    continue
+                if day in tally:
+                    tally[day][0] += 1
+                    tally[day][1] += int(answer.correct)
+        return [(day, n, right) for day, (n, right) in sorted(tally.items())]
 
     # ----------------------------------------------------------------- review
 
