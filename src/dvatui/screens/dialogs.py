@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from dvatui.domain.search import SearchIndex
 from dvatui.messages import study_app
 from dvatui.study import BookmarkEntry, StudySession
+from dvatui.widgets.exam_question import ExamQuestion
 from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
@@ -371,6 +372,8 @@ def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
         groups.append(("Notes (middle)", NoteView))
     if "quiz" in panes:
         groups.append(("Quiz (right)" if "notes" in panes else "Questions", QuizPanel))
+    if "exam" in panes:
+        groups.append(("Exam question", ExamQuestion))
     result: list[tuple[str, str, list[tuple[str, str]]]] = []
     for title, cls in groups:
         doc = (getattr(cls, "HELP", "") or "").strip().splitlines()

@@ -46,7 +46,7 @@ class ExamScreen(Screen[Jump]):
     ExamScreen #exam-question { height: 1fr; border: round $primary; padding: 0 1; }
     """
 
-    HELP_PANES = ()
+    HELP_PANES = ("exam",)
     BINDINGS = [
         Binding("n", "move(1)", "Next", id="exam-next"),
         Binding("p", "move(-1)", "Previous", id="exam-previous"),
