@@ -177,6 +177,7 @@ class Scheduler:
         if card is None or card.stability is None or card.last_review is None:
             return None
         live = fsrs.Card(
+            card_id=0,  # without an id, fsrs makes one from the clock and sleeps 1 ms
             state=fsrs.State(card.state),
             step=card.step,
             stability=card.stability,

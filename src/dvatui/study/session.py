@@ -739,7 +739,9 @@ class StudySession:
         start = today - timedelta(days=days - 1)
         tally = {start + timedelta(days=n): [0, 0] for n in range(days)}
         if store is not None:
-            for answer in store.iter_answers():
+            with self._store_lock:  # not while a save (or a restore) changes the history
+                answers = list(store.iter_answers())
+            for answer in answers:
                 try:
                     day = local_day(datetime.fromisoformat(answer.answered_at), self.tz)
                 except ValueError:
