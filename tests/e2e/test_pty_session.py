@@ -23,7 +23,7 @@ from .ptyharness import PtySession, pty_env
 
 pytestmark = pytest.mark.e2e
 
-COLS, ROWS = 100, 30  # below 120 columns one pane shows at a time
+COLS, ROWS = 79, 30  # below 80 columns one pane shows at a time
 STARTUP = 15.0
 STEP = 10.0
 DIALOG_HINT = "q close"  # the bookmarks dialog's hint line

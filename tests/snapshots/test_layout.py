@@ -1,37 +1,60 @@
-"""SVG snapshots of the layout at 80x24 and 160x48 (pytest-textual-snapshot).
+"""SVG snapshots of every layout (pytest-textual-snapshot).
 
-Review changes with the HTML report before running ``pytest --snapshot-update``.
+At 80x24, 100x30, 120x30 and 160x48: the screen as it opens, after an answer, and in focus
+mode; at 80x24 also the tree's drawer; below 80 columns each pane of the one-at-a-time
+layout. The notes (``notes/`` here) have code spans, bold, a link and a code line too long
+for a narrow pane. Review changes with the HTML report before ``pytest --snapshot-update``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dvatui.app import make_app
+import pytest
+from textual.pilot import Pilot
 
-NOTES = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
+from dvatui.app import make_app
+from dvatui.screens.main import MainScreen
+
+NOTES = Path(__file__).resolve().parent / "notes"
+SIZES = {"80x24": (80, 24), "100x30": (100, 30), "120x30": (120, 30), "160x48": (160, 48)}
 
 
 def _app(tmp_path: Path):
     return make_app(notes=NOTES, db_path=tmp_path / "dvatui.json")
 
 
-def test_wide_three_panes(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(_app(tmp_path), terminal_size=(160, 48), press=["j", "tab", "j"])
+async def _to_quiz(pilot: Pilot[None]) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    await pilot.pause()
+    screen.focus_pane(2)
 
 
-def test_wide_after_an_answer(snap_compare, tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_as_it_opens(snap_compare, tmp_path: Path, size: str) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_after_an_answer(snap_compare, tmp_path: Path, size: str) -> None:
     assert snap_compare(
-        _app(tmp_path), terminal_size=(160, 48), press=["G", "tab", "tab", "2", "enter"]
+        _app(tmp_path), terminal_size=SIZES[size], run_before=_to_quiz, press=["2", "enter"]
     )
 
 
-def test_narrow_note_pane(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), press=["j", "tab", "j", "b"])
+@pytest.mark.parametrize("size", SIZES)
+def test_focus_mode(snap_compare, tmp_path: Path, size: str) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=SIZES[size], press=["z"])
 
 
-def test_narrow_quiz_pane(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), press=["j", "tab", "tab", "a"])
+def test_drawer_at_80x24(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), press=["s", "j"])
+
+
+@pytest.mark.parametrize("tabs", [0, 1, 2], ids=["tree", "notes", "quiz"])
+def test_one_pane_at_a_time_below_80(snap_compare, tmp_path: Path, tabs: int) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=(79, 24), press=["j"] + ["tab"] * tabs)
 
 
 def test_too_small(snap_compare, tmp_path: Path) -> None:

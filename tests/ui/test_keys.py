@@ -375,7 +375,7 @@ async def test_reopening_returns_to_the_last_section(app_factory: Callable[..., 
 
 async def test_narrow_terminal_shows_one_pane_at_a_time(app_factory: Callable[..., DvaApp]) -> None:
     app = app_factory()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(79, 24)) as pilot:
         await pilot.pause()
         screen = main(app)
         assert screen.has_class("-narrow")

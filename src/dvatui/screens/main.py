@@ -30,6 +30,7 @@ from dvatui.messages import (
 )
 from dvatui.screens.dialogs import BookmarksScreen, HelpScreen, SearchScreen
 from dvatui.screens.study import StudyScreen
+from dvatui.widgets.breadcrumb import Breadcrumb
 from dvatui.widgets.key_bar import KeyBar
 from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
@@ -40,8 +41,12 @@ if TYPE_CHECKING:
 
     from dvatui.domain.exam import ExamState
 
-NARROW_WIDTH = 130
-"""Below this many columns one pane shows at a time."""
+WIDE_WIDTH = 100
+"""From this many columns the tree, the note and the quiz show side by side."""
+NARROW_WIDTH = 80
+"""Below this many columns one pane shows at a time. From here up to ``WIDE_WIDTH`` the
+note and the quiz show side by side, the tree is a drawer over the left (``s``) and a
+breadcrumb line says where the learner is."""
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 PANE_TITLES = ("Sections", "Notes", "Quiz")
 SAVE_POSITION_DELAY = 1.0
@@ -76,12 +81,29 @@ class MainScreen(StudyScreen[None]):
     BINDINGS = [
         Binding("tab", "pane(1)", "Pane", id="pane-next", tooltip="Move to the next pane"),
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="pane-previous"),
+        Binding(
+            "s",
+            "sections",
+            "Sections",
+            id="sections",
+            tooltip="The section tree (below 100 columns a drawer: s again or enter closes it)",
+        ),
+        Binding(
+            "z",
+            "focus_mode",
+            "Focus",
+            id="focus-mode",
+            tooltip="The note alone, full width (z again to leave)",
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="All keys"),
         Binding("n", "section(1)", "Next section", id="section-next"),
         Binding("p", "section(-1)", "Previous section", show=False, id="section-previous"),
         Binding("R", "review", "Review", id="review", tooltip="Review what is due (spaced)"),
         Binding("M", "mistakes", "Mistakes", id="mistakes", tooltip="Your wrong answers"),
         Binding("X", "exam", "Mock exam", id="exam", tooltip="A timed 65-question mock exam"),
+        Binding(
+            "S", "progress", "Progress", id="progress", tooltip="Readiness, plan, weak spots, plots"
+        ),
         Binding("B", "bookmarks", "Bookmarks", id="bookmarks", tooltip="List your bookmarks"),
         Binding("slash", "search", "Search", id="search", tooltip="Search all notes"),
         Binding("t", "theme", "Theme", id="theme", tooltip="Pick a colour theme"),
@@ -94,10 +116,13 @@ class MainScreen(StudyScreen[None]):
         super().__init__()
         self.current: Section | None = None
         self._save_timer: Timer | None = None
+        self.focus_mode = False
+        """The note alone, full width (``z``)."""
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(icon="▤")
+        yield Breadcrumb(id="crumb")
         with Horizontal(id="panes"):
             yield SectionTree(id="tree-pane")
             yield NoteView(id="note-pane")
@@ -115,7 +140,7 @@ class MainScreen(StudyScreen[None]):
             pane.add_class("pane")
             pane.border_title = title
         self.panes[0].add_class("-active")
-        self.watch(self.app, "theme", self._theme_changed, init=False)
+        self._apply_layout(*self.app.size)
         study_app(self).study_changed.subscribe(self, self._study_changed)
         self._start()
 
@@ -134,7 +159,10 @@ class MainScreen(StudyScreen[None]):
             # right after the first frame (rendering Markdown costs ~15-40 ms).
             tree.select_section(target.id)
             self.call_after_refresh(self._first_show, target.id)
-        tree.focus()
+        if self.layout_mode == "medium":
+            self.focus_pane(1)  # the tree is a drawer here: start reading, `s` opens it
+        else:
+            tree.focus()
         self.update_progress()
 
     def _study_changed(self, change: StudyChanged) -> None:
@@ -160,9 +188,6 @@ class MainScreen(StudyScreen[None]):
         wanted = self.query_one(SectionTree).cursor_section_id or section_id
         if self.current is None or self.current.id != wanted:
             self.show_section(wanted)
-
-    def _theme_changed(self) -> None:
-        self.query_one(NoteView).clear_cache()
 
     # -- showing sections -----------------------------------------------------------------
     def show_section(
@@ -196,6 +221,7 @@ class MainScreen(StudyScreen[None]):
             target=self._quiz_target,
         )
         self.query_one(SectionTree).select_section(section.id)
+        self._update_crumb()
         session.set_position(section.id)
         self._schedule_position_save()
 
@@ -274,14 +300,49 @@ class MainScreen(StudyScreen[None]):
         self.focus_pane(1)
 
     # -- panes and layout -----------------------------------------------------------------
+    @property
+    def layout_mode(self) -> str:
+        """``"wide"`` (three panes), ``"medium"`` (note and quiz, the tree a drawer) or
+        ``"narrow"`` (one pane at a time)."""
+        if self.has_class("-narrow"):
+            return "narrow"
+        return "medium" if self.has_class("-medium") else "wide"
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        """Pick the layout for a terminal size (classes on the screen; main.tcss does the rest)."""
+        if width >= WIDE_WIDTH and self.layout_mode != "wide":
+            # The tree shows again: it could not scroll to its cursor while hidden.
+            self.call_after_refresh(self.query_one(SectionTree).reveal_cursor)
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.set_class(NARROW_WIDTH <= width < WIDE_WIDTH, "-medium")
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "-too-small")
+        self.query_one("#too-small", Static).update(
+            f"The terminal is {width}×{height}.\n"
+            f"dvatui needs at least {MIN_WIDTH}×{MIN_HEIGHT}: make the window bigger."
+        )
+        self._show_active(self._pane_index())
+
     def focus_pane(self, index: int) -> None:
-        """Make a pane active and focus it."""
-        panes = self.panes
-        for i, pane in enumerate(panes):
-            pane.set_class(i == index, "-active")
-        self._update_pane_titles(index)
+        """Make a pane active and focus it (leaving focus mode for another pane)."""
+        if index != 1:
+            self._set_focus_mode(False)
+        self._show_active(index)
         # Focus now, not after a refresh: keys typed right after tab go to the new pane.
-        self.set_focus(panes[index])
+        self.set_focus(self.panes[index])
+
+    def _show_active(self, index: int) -> None:
+        """Mark the active pane: it is the one shown below 80 columns, and the tree's
+        drawer is open below 100 columns exactly while the tree is active."""
+        tree = self.query_one(SectionTree)
+        if index == 0 and not tree.has_class("-active") and self.layout_mode != "wide":
+            # The tree shows again: it could not scroll to its cursor while hidden.
+            self.call_after_refresh(tree.reveal_cursor)
+        for i, pane in enumerate(self.panes):
+            pane.set_class(i == index, "-active")
+        self.set_class(self.layout_mode == "medium" and index == 0, "-drawer")
+        self._update_pane_titles(index)
+        self._update_crumb()
 
     def _sync_with_tree(self) -> None:
         """Show the tree's cursor section now, in case its request is still queued."""
@@ -298,35 +359,73 @@ class MainScreen(StudyScreen[None]):
 
     def on_descendant_focus(self) -> None:
         index = self._pane_index()
-        for i, pane in enumerate(self.panes):
-            pane.set_class(i == index, "-active")
-        self._update_pane_titles(index)
+        if index != 1:
+            self._set_focus_mode(False)
+        self._show_active(index)
 
     def _update_pane_titles(self, active: int) -> None:
-        narrow = self.has_class("-narrow")
+        """Name the pane showing; below 80 columns also which one ``tab`` brings."""
+        mode = self.layout_mode
+        count = len(PANE_TITLES)
         for i, pane in enumerate(self.panes):
-            if narrow:
-                parts = [f"[b]{t}[/b]" if j == i else t for j, t in enumerate(PANE_TITLES)]
-                pane.border_title = " · ".join(parts) + "  (tab)"
-            else:
-                pane.border_title = PANE_TITLES[i]
+            title = PANE_TITLES[i]
+            if self.focus_mode and i == 1:
+                title = "Notes · focus mode (z leaves)"
+            elif mode == "narrow":
+                following = PANE_TITLES[(i + 1) % count]
+                title = f"{title} ({i + 1}/{count}) · tab: {following}"
+            elif mode == "medium" and i == 0:
+                title = "Sections · enter opens · s closes"
+            pane.border_title = title
+
+    def _update_crumb(self) -> None:
+        """The breadcrumb (80-99 columns and below): where the learner is, and keys."""
+        crumb = self.query_one(Breadcrumb)
+        path: list[str] = []
+        section = self.current
+        corpus = self.session.corpus
+        while section is not None:
+            path.insert(0, section.title)
+            parent = corpus.section(section.parent_id) if section.parent_id else None
+            if parent is None and section.level > 1:
+                chapter = corpus.chapter(section.chapter_id)
+                if chapter is not None:
+                    path.insert(0, chapter.title)
+            section = parent
+        crumb.path = tuple(path)
+        drawer = "close" if self.has_class("-drawer") else "sections"
+        focus = "leave focus" if self.focus_mode else "focus"
+        crumb.keys = (("s", drawer), ("z", focus))
 
     def on_resize(self, event: Resize) -> None:
-        width, height = event.size
-        self.set_class(width < NARROW_WIDTH, "-narrow")
-        small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.set_class(small, "-too-small")
-        self.query_one("#too-small", Static).update(
-            f"The terminal is {width}×{height}.\n"
-            f"dvatui needs at least {MIN_WIDTH}×{MIN_HEIGHT}: make the window bigger."
-        )
+        self._apply_layout(*event.size)
+
+    def _set_focus_mode(self, on: bool) -> None:
+        if on == self.focus_mode:
+            return
+        self.focus_mode = on
+        self.set_class(on, "-focus")
         self._update_pane_titles(self._pane_index())
+        self._update_crumb()
 
     # -- actions --------------------------------------------------------------------------
     def action_pane(self, step: int) -> None:
-        """Move to the next (or previous) pane."""
+        """Move to the next (or previous) pane (out of focus mode)."""
         self._sync_with_tree()
+        self._set_focus_mode(False)
         self.focus_pane((self._pane_index() + step) % len(PANE_TITLES))
+
+    def action_sections(self) -> None:
+        """Go to the section tree; from the tree (or its drawer), back to the note."""
+        self._sync_with_tree()
+        self.focus_pane(1 if self._pane_index() == 0 else 0)
+
+    def action_focus_mode(self) -> None:
+        """Show the note alone, full width; again to bring the other panes back."""
+        on = not self.focus_mode
+        if on:
+            self.focus_pane(1)
+        self._set_focus_mode(on)
 
     def action_section(self, step: int) -> None:
         """Show the next (or previous) section in reading order."""
@@ -399,6 +498,12 @@ class MainScreen(StudyScreen[None]):
         from dvatui.screens.exam import ExamScreen
 
         self.app.push_screen(ExamScreen(exam), self._back_from_study)
+
+    def action_progress(self) -> None:
+        """Readiness, the plan, the weakest sections, mock exams and plots."""
+        from dvatui.screens.progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen(), self._back_from_study)
 
     def action_mistakes(self) -> None:
         """List every question whose latest answer is wrong."""

@@ -14,6 +14,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from rich.theme import Theme as RichTheme
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -23,6 +24,7 @@ from textual.strip import Strip
 
 from dvatui.domain.model import NoteItem, Section
 from dvatui.messages import BookmarkToggleRequested
+from dvatui.widgets.markup import component_style, note_markdown_class
 
 GUTTER = 2
 """Columns on the left for the cursor bar and the bookmark star."""
@@ -75,24 +77,48 @@ Move the cursor between note items and bookmark the tricky ones.
 
     COMPONENT_CLASSES = {
         "note-view--cursor",
+        "note-view--cursor-bar",
         "note-view--bookmark",
         "note-view--match",
         "note-view--target",
         "note-view--title",
         "note-view--crumb",
         "note-view--empty",
+        "note-view--code",
+        "note-view--code-block",
+        "note-view--code-mark",
+        "note-view--link",
+        "note-view--quote",
+        "note-view--bullet",
+        "note-view--table",
+        "note-view--heading",
     }
+    """Every colour of the pane comes from these (so from the theme); Rich's own Markdown
+    colours are replaced by them while a section is rendered."""
 
     DEFAULT_CSS = """
     NoteView {
         background: $surface;
-        & > .note-view--cursor { background: $primary 18%; color: $primary; }
-        & > .note-view--bookmark { color: $warning; text-style: bold; }
-        & > .note-view--match { background: $warning 40%; text-style: bold; }
-        & > .note-view--target { background: $accent 30%; }
-        & > .note-view--title { color: $primary; text-style: bold; }
+        /* Never wider than the pane: the vertical scrollbar's column is always kept. */
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+        /* The cursor keeps the text's own colours (readable in 16 colours) and has a bar. */
+        & > .note-view--cursor { background: $primary 15%; }
+        & > .note-view--cursor-bar { color: $text-primary; text-style: bold; }
+        & > .note-view--bookmark { color: $text-warning; text-style: bold; }
+        & > .note-view--match { background: $warning 40%; text-style: bold underline; }
+        & > .note-view--target { background: $accent 25%; }
+        & > .note-view--title { color: $text-primary; text-style: bold; }
         & > .note-view--crumb { color: $text-muted; }
         & > .note-view--empty { color: $text-muted; text-style: italic; }
+        & > .note-view--code { color: $text-accent; background: $foreground 7%; }
+        & > .note-view--code-block { color: $foreground; background: $foreground 7%; }
+        & > .note-view--code-mark { color: $text-muted; }
+        & > .note-view--link { color: $text-primary; text-style: underline; }
+        & > .note-view--quote { color: $text-secondary; }
+        & > .note-view--bullet { color: $text-primary; text-style: bold; }
+        & > .note-view--table { color: $text-muted; }
+        & > .note-view--heading { color: $text-primary; text-style: bold; }
     }
     """
 
@@ -111,6 +137,8 @@ Move the cursor between note items and bookmark the tricky ones.
         """The item jumped to (e.g. the one a question tests): highlighted until the
         next section is shown."""
         self._cache: dict[tuple[str, int], _Layout] = {}
+        self._rich_theme: RichTheme | None = None
+        """Rich's Markdown styles in this theme's colours (made on first render)."""
         self._layout: _Layout | None = None
 
     # -- public ---------------------------------------------------------------------------
@@ -186,7 +214,41 @@ Move the cursor between note items and bookmark the tricky ones.
         self._layout = layout
         self.virtual_size = Size(width, len(layout.strips) + self.HEADER_LINES)
 
+    def _markdown_theme(self) -> RichTheme:
+        """Rich's Markdown styles, taken from this pane's component classes (the theme)."""
+
+        def part(name: str) -> Style:
+            return component_style(self, name)
+
+        code, block = part("note-view--code"), part("note-view--code-block")
+        link, heading = part("note-view--link"), part("note-view--heading")
+        table, bullet = part("note-view--table"), part("note-view--bullet")
+        styles = {
+            "markdown.code": code,
+            "markdown.code_block": block,
+            "markdown.code_mark": part("note-view--code-mark"),
+            "markdown.block_quote": part("note-view--quote"),
+            "markdown.list": Style(),
+            "markdown.item.bullet": bullet,
+            "markdown.item.number": bullet,
+            "markdown.hr": table,
+            "markdown.table.border": table,
+            "markdown.table.header": heading,
+            "markdown.link": link,
+            "markdown.link_url": link,
+            "markdown.kbd": code,
+        }
+        styles.update({f"markdown.h{n}": heading for n in range(1, 8)})
+        return RichTheme(styles, inherit=True)
+
     def _render_section(self, section: Section, width: int) -> _Layout:
+        console = self.app.console
+        if self._rich_theme is None:
+            self._rich_theme = self._markdown_theme()
+        with console.use_theme(self._rich_theme):
+            return self._render_parts(section, width)
+
+    def _render_parts(self, section: Section, width: int) -> _Layout:
         console = self.app.console
         inner = max(8, width - GUTTER - 1)
         options = console.options.update(
@@ -219,9 +281,9 @@ Move the cursor between note items and bookmark the tricky ones.
     def _renderable(item: NoteItem) -> RenderableType:
         if item.markup == "plain":
             return _plain_renderable(item.text)
-        from rich.markdown import Markdown  # markdown-it costs ~40 ms: not before first paint
-
-        return Markdown(item.text, hyperlinks=False, code_theme="ansi_dark", inline_code_lexer=None)
+        # Built on first use: markdown-it costs ~40 ms, not before the first paint.
+        markdown = note_markdown_class()
+        return markdown(item.text, hyperlinks=False, inline_code_lexer=None)  # type: ignore[no-any-return]
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
@@ -261,41 +323,37 @@ Move the cursor between note items and bookmark the tricky ones.
                 cursor_style = self.get_component_rich_style("note-view--cursor")
                 strip = strip.apply_style(cursor_style if mine else Style(dim=False))
                 gutter = "▌" if mine else "│"
-                gutter_style = base + Style(color=cursor_style.color)
+                gutter_style = base + component_style(self, "note-view--cursor-bar")
             if star:
                 gutter = gutter[0] + "★" if gutter.strip() else " ★"
-                gutter_style = gutter_style + self.get_component_rich_style(
-                    "note-view--bookmark", partial=True
-                )
+                gutter_style = gutter_style + component_style(self, "note-view--bookmark")
         left = Strip([Segment(gutter.ljust(GUTTER), gutter_style)])
         joined = Strip.join([left, strip.apply_style(base)])
         return joined.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header_line(self, index: int, width: int, base: Style) -> Strip | None:
         assert self.section is not None
+        room = max(1, width - GUTTER - 1)
+        mark = ""
         if index == 0:
-            text = Text(
-                " " * GUTTER + self.crumb,
-                style=self.get_component_rich_style("note-view--crumb"),
-                no_wrap=True,
-                overflow="ellipsis",
-            )
+            text = Text(self.crumb, style=self.get_component_rich_style("note-view--crumb"))
         elif index == 1:
             mark = " ★" if self.section.id in self.bookmarked else ""
-            text = Text(
-                " " * GUTTER + self.section.title + mark,
-                style=self.get_component_rich_style("note-view--title"),
-                no_wrap=True,
-            )
+            text = Text(self.section.title, style=self.get_component_rich_style("note-view--title"))
         elif index == 2:
             if self.items or self.section.children:
                 return Strip.blank(width, base)
             text = Text(
-                " " * GUTTER + "(no notes in this section yet)",
+                "(no notes in this section yet)",
                 style=self.get_component_rich_style("note-view--empty"),
             )
         else:
             return None
+        # One line each: cut with an ellipsis, the bookmark star kept.
+        text.truncate(max(1, room - len(mark)), overflow="ellipsis")
+        if mark:
+            text.append(mark, style=self.get_component_rich_style("note-view--bookmark"))
+        text = Text(" " * GUTTER) + text
         segments = list(text.render(self.app.console))
         return Strip(segments).apply_style(base).crop_extend(0, width, base)
 
@@ -394,6 +452,13 @@ Move the cursor between note items and bookmark the tricky ones.
             self.post_message(BookmarkToggleRequested(item.id, "item"))
         elif self.section is not None:
             self.post_message(BookmarkToggleRequested(self.section.id, "section"))
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._rich_theme = None
+        self.clear_cache()  # the rendered lines hold the old theme's colours
 
     def on_focus(self) -> None:
         self.refresh()

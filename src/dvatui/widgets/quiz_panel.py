@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from rich.console import Group, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -29,9 +32,16 @@ from dvatui.messages import (
     RateRequested,
     SectionRequested,
 )
+from dvatui.widgets.markup import InlineStyles, component_style, inline_markdown
 
 LETTERS = "abcde"
 """Letter keys for the first five choices (``f`` flags; a sixth choice is ``6``)."""
+
+
+def _starts_row(line: list[Segment]) -> bool:
+    """Whether a rendered line of the choices starts a choice (its number is in it)."""
+    head = "".join(segment.text for segment in line)[:4]
+    return any(ch.isdigit() for ch in head)
 
 
 class QuizPanel(VerticalScroll, can_focus=True):
@@ -58,10 +68,37 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         Binding("f", "flag", "Flag", tooltip="Flag or unflag this question (listed in B)"),
     ]
 
+    COMPONENT_CLASSES = {
+        "quiz-panel--meta",
+        "quiz-panel--stem",
+        "quiz-panel--pointer",
+        "quiz-panel--picked",
+        "quiz-panel--right",
+        "quiz-panel--wrong",
+        "quiz-panel--other",
+        "quiz-panel--flag",
+        "quiz-panel--code",
+        "quiz-panel--link",
+        "quiz-panel--hint",
+    }
+    """Every colour of the pane comes from these (so from the theme). Nothing depends on
+    colour alone: the pointer is ``›``, a pick ``(•)``/``[x]``, the grade ``✓``/``✗``."""
+
     DEFAULT_CSS = """
     QuizPanel {
         background: $surface;
         padding: 0 1;
+        & > .quiz-panel--meta { color: $text-muted; }
+        & > .quiz-panel--stem { text-style: bold; }
+        & > .quiz-panel--pointer { color: $text-primary; text-style: bold; }
+        & > .quiz-panel--picked { color: $text-primary; text-style: bold; }
+        & > .quiz-panel--right { color: $text-success; text-style: bold; }
+        & > .quiz-panel--wrong { color: $text-error; text-style: bold; }
+        & > .quiz-panel--other { color: $text-muted; }
+        & > .quiz-panel--flag { color: $text-warning; }
+        & > .quiz-panel--code { color: $text-accent; background: $foreground 7%; }
+        & > .quiz-panel--link { color: $text-primary; text-style: underline; }
+        & > .quiz-panel--hint { color: $text-muted; }
     }
     """
 
@@ -97,6 +134,13 @@ After the answer, r jumps to the note it tests and n goes to the next question.
     def compose(self) -> ComposeResult:
         # One Static holding a Group: fewer widgets to style and lay out at start-up.
         yield Static(id="quiz-body")
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        if self.questions:
+            self._paint()  # the styles are taken when painting
 
     # -- public ---------------------------------------------------------------------------
     def show_questions(
@@ -172,12 +216,27 @@ After the answer, r jumps to the note it tests and n goes to the next question.
     def _paint(self) -> None:
         self.query_one("#quiz-body", Static).update(Group(*self._parts()))
 
+    def _style(self, name: str) -> Style:
+        """A component class's style, only what it sets (so it adds to what is under it)."""
+        return component_style(self, f"quiz-panel--{name}")
+
+    def _inline(self, source: str, style: Style | str = "") -> Text:
+        """Inline Markdown (code spans, bold, italics, links) in the theme's colours.
+
+        In a text with a colour of its own (a right or wrong choice), code spans keep that
+        colour and are told apart by their background only."""
+        code = self._style("code")
+        if isinstance(style, Style) and style.color is not None:
+            code = Style(bgcolor=code.bgcolor)
+        styles = InlineStyles(code=code, link=self._style("link"), link_url=self._style("meta"))
+        return inline_markdown(source, styles, style)
+
     def _parts(self) -> list[RenderableType]:
         q = self.question
-        hint_style = "dim"
+        meta, hint_style = self._style("meta"), self._style("hint")
         if q is None:
             return [
-                Text("Quiz", style="dim"),
+                Text("Quiz", style=meta),
                 Text(""),
                 Text("No questions for this section.", style="bold"),
                 Text(""),
@@ -186,24 +245,22 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         answered = sum(1 for x in self.questions if x.id in self.latest)
         right = sum(1 for x in self.questions if self.latest.get(x.id))
         last = self.latest.get(q.id)
-        was = (
-            ""
-            if last is None or self.result is not None
-            else (" · last time ✓" if last else " · last time ✗")
-        )
-        flag = " · ⚑ flagged" if q.id in self.flagged else ""
-        head: RenderableType = Text.assemble(
-            f"Question {self.index + 1}/{len(self.questions)} · {q.domain}{was}{flag}",
-            f"\nsection: {answered}/{len(self.questions)} answered, {right} right",
-            style="dim",
-        )
-        if self.heading is not None:
-            head = self.heading(q)
+        head = Text(f"Question {self.index + 1}/{len(self.questions)} · {q.domain}", style=meta)
+        if last is not None and self.result is None:
+            head.append(" · last time ")
+            head.append(*(("✓", self._style("right")) if last else ("✗", self._style("wrong"))))
+        if q.id in self.flagged:
+            head.append(" · ")
+            head.append("⚑ flagged", style=self._style("flag"))
+        head.append(f"\nsection: {answered}/{len(self.questions)} answered, {right} right")
+        heading: RenderableType = self.heading(q) if self.heading is not None else head
         extra = f"  (choose {q.choose})" if q.choose > 1 and "choose" not in q.stem.lower() else ""
+        stem = self._inline(q.stem, self._style("stem"))
+        stem.append(extra)
         parts: list[RenderableType] = [
-            head,
+            heading,
             Text(""),
-            Text(q.stem + extra, style="bold"),
+            stem,
             Text(""),
             self._choices_text(q),
             Text(""),
@@ -218,11 +275,11 @@ After the answer, r jumps to the note it tests and n goes to the next question.
                 hint = f"Pick 1-{len(q.choices)} or a-{final}, then enter."
         else:
             verdict = (
-                ("✓ Correct. ", "bold green")
+                Text("✓ Correct. ", style=self._style("right"))
                 if self.result.correct
-                else ("✗ Not quite. ", "bold red")
+                else Text("✗ Not quite. ", style=self._style("wrong"))
             )
-            parts += [Text.assemble(verdict, q.explanation), Text("")]
+            parts += [Text.assemble(verdict, self._inline(q.explanation)), Text("")]
             if self.after_answer is not None:
                 parts += self.after_answer(q)
             hint = "n next question · r read the note · p previous"
@@ -241,23 +298,44 @@ After the answer, r jumps to the note it tests and n goes to the next question.
             choice = q.choices[i]
             picked = i in self.selected
             box = ("[x]" if picked else "[ ]") if multi else ("(•)" if picked else "( )")
-            style = ""
+            style = Style()
             mark = " "
             if self.result is not None:
                 if choice.correct:
-                    style, mark = "green", "✓"
+                    style, mark = self._style("right"), "✓"
                 elif picked:
-                    style, mark = "red", "✗"
+                    style, mark = self._style("wrong"), "✗"
                 else:
-                    style = "dim"
+                    style = self._style("other")
             elif picked:
-                style = "bold"
-            pointer = "›" if position == self.focus_choice and self.result is None else " "
-            grid.add_row(
-                Text(f"{pointer}{mark}{position + 1} {box}", style=style),
-                Text(choice.text, style=style),
-            )
+                style = self._style("picked")
+            pointed = position == self.focus_choice and self.result is None
+            key = Text(f"{mark}{position + 1} {box}", style=style)
+            key = Text.assemble(("›" if pointed else " ", self._style("pointer")), key)
+            grid.add_row(key, self._inline(choice.text, style))
         return grid
+
+    def _scroll_to_pointer(self) -> None:
+        """Keep the choice under the pointer in view (a long stem can push it below)."""
+        q = self.question
+        width = self.scrollable_content_region.width
+        height = self.scrollable_content_region.height
+        if q is None or self.result is not None or width <= 0 or height <= 0:
+            return
+        if self.virtual_size.height <= height:
+            return
+        console = self.app.console
+        options = console.options.update_width(width)
+        parts = self._parts()
+        top = sum(len(console.render_lines(part, options, pad=False)) for part in parts[:4])
+        rows = console.render_lines(self._choices_text(q), options, pad=False)
+        starts = [n for n, line in enumerate(rows) if line and line[0].text.startswith("›")]
+        if not starts:
+            return
+        first = top + starts[0]
+        following = [n for n, line in enumerate(rows) if n > starts[0] and _starts_row(line)]
+        last = top + (following[0] if following else len(rows)) - 1
+        self.scroll_to_region(Region(0, first, width, last - first + 1), animate=False)
 
     # -- actions --------------------------------------------------------------------------
     def action_choose(self, position: int) -> None:
@@ -273,6 +351,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         else:
             self.selected = {index}
         self._paint()
+        self.call_after_refresh(self._scroll_to_pointer)
 
     def action_toggle_focus(self) -> None:
         """Toggle the choice under the pointer."""
@@ -288,6 +367,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
             return
         self.focus_choice = (self.focus_choice + step) % len(q.choices)
         self._paint()
+        self.call_after_refresh(self._scroll_to_pointer)
 
     def action_submit(self) -> None:
         """Submit the picked choices; with the answer shown, go to the next question."""

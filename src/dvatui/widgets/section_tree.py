@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
@@ -12,6 +13,7 @@ from textual.widgets.tree import TreeNode
 from dvatui.domain.model import Corpus, Section
 from dvatui.domain.progress import Tally
 from dvatui.messages import BookmarkToggleRequested, SectionRequested
+from dvatui.widgets.markup import component_style
 
 
 class SectionTree(Tree[str]):
@@ -34,12 +36,32 @@ section, • a section with bookmarked items.
         ),
     ]
 
+    COMPONENT_CLASSES = {
+        "section-tree--marker",
+        "section-tree--chapter",
+        "section-tree--bookmark",
+        "section-tree--count",
+        "section-tree--right",
+        "section-tree--leech",
+    }
+    """Every colour of the labels comes from these (so from the theme). The cursor line
+    also starts with ``›``, so it does not depend on colour alone."""
+
     DEFAULT_CSS = """
     SectionTree {
         background: $surface;
         & > .tree--guides { color: $text-muted 40%; }
+        & > .section-tree--marker { text-style: bold; }
+        & > .section-tree--chapter { text-style: bold; }
+        & > .section-tree--bookmark { color: $text-warning; text-style: bold; }
+        & > .section-tree--count { color: $text-muted; }
+        & > .section-tree--right { color: $text-success; }
+        & > .section-tree--leech { color: $text-error; text-style: bold; }
     }
     """
+
+    MARKER = "›"
+    """Starts the label of the line under the cursor (a space on the other lines)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Notes", id=id)
@@ -54,6 +76,16 @@ section, • a section with bookmarked items.
         self._label_width = 0
         self.leeches: frozenset[str] = frozenset()
         """Question ids that are leeches: their sections show ⚠ (set before load/refresh)."""
+        self._style_cache: dict[str, Style] | None = None
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Labels hold their styles: make them again in the new theme's colours."""
+        self._style_cache = None
+        if self._section_nodes:
+            self.refresh_state(self._marks, self._latest)
 
     def load(self, corpus: Corpus, bookmarked: frozenset[str], latest: Mapping[str, bool]) -> None:
         """Build the tree for a corpus."""
@@ -103,11 +135,12 @@ section, • a section with bookmarked items.
         ids = self._question_ids.get(section.id, ())
         answered = [self._latest[q] for q in ids if q in self._latest]
         tally = Tally(len(ids), len(answered), sum(answered))
-        mark, mark_style = "", ""
+        style = self._styles()
+        mark = ""
         if section.id in self._marks:
-            mark, mark_style = "★ ", "bold yellow"
+            mark = "★ "
         elif section.id in self._item_marks:
-            mark, mark_style = "• ", "yellow"
+            mark = "• "
         count = f" {tally.answered}/{tally.total}" if tally.total else ""
         right = f" ✓{tally.correct}" if tally.answered else ""
         if self.leeches and not self.leeches.isdisjoint(ids):
@@ -119,24 +152,44 @@ section, • a section with bookmarked items.
         text = Text(mark + title + count + right, no_wrap=True, overflow="ellipsis")
         end_mark, end_title = len(mark), len(mark) + len(title)
         if mark:
-            text.stylize(mark_style, 0, end_mark)
+            text.stylize(style["bookmark"], 0, end_mark)
         if section.level == 1:
-            text.stylize("bold", end_mark, end_title)
+            text.stylize(style["chapter"], end_mark, end_title)
         if count:
-            text.stylize("dim", end_title, end_title + len(count))
+            text.stylize(style["count"], end_title, end_title + len(count))
         if right:
-            text.stylize("green" if tally.correct else "dim", end_title + len(count))
+            right_style = style["right"] if tally.correct else style["count"]
+            text.stylize(right_style, end_title + len(count))
             if right.endswith(" ⚠"):
-                text.stylize("bold red", len(text) - 1)
+                text.stylize(style["leech"], len(text) - 1)
         return text
 
+    def _styles(self) -> dict[str, Style]:
+        """The label styles from the component classes (only what each sets)."""
+        if self._style_cache is None:
+            self._style_cache = {
+                name: component_style(self, f"section-tree--{name}")
+                for name in ("marker", "chapter", "bookmark", "count", "right", "leech")
+            }
+        return self._style_cache
+
     def _title_room(self, section: Section) -> int:
-        """Columns left for a label after the tree guides, or 0 before the first layout."""
+        """Columns left for a label after the tree guides and the cursor marker, or 0
+        before the first layout."""
         width = self.scrollable_content_region.width
         if not width:
             return 0
         guides = 2 * (section.level - 1) + (2 if section.children or section.level == 1 else 0)
-        return width - guides - 1
+        return width - guides - 2
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        """The label with the cursor marker in front (a space on other lines)."""
+        label = super().render_label(node, base_style, style)
+        if node is self.cursor_node:
+            marker = Text(self.MARKER, style=base_style + style + self._styles()["marker"])
+        else:
+            marker = Text(" ", style=base_style)
+        return marker + label
 
     def refresh_state(
         self,
@@ -177,6 +230,14 @@ section, • a section with bookmarked items.
             # fewer scrolls (each repaints the whole tree) than creeping one line per `n`.
             self.scroll_to(y=max(0, node.line - height // 3), animate=False, immediate=True)
         self.move_cursor(node, animate=False)
+
+    def reveal_cursor(self) -> None:
+        """Scroll so that the cursor line sits a third of the way down (e.g. when the tree
+        shows again after being hidden, where scrolling to the cursor had no room)."""
+        height = self.scrollable_content_region.height
+        line, top = self.cursor_line, int(self.scroll_offset.y)
+        if height and line >= 0 and not top < line < top + height - 1:
+            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         event.stop()
