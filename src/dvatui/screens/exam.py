@@ -27,6 +27,7 @@ from dvatui.messages import study_app
 from dvatui.study import StudySession
 from dvatui.widgets.exam_question import ExamChoiceChanged, ExamNextRequested, ExamQuestion
 from dvatui.widgets.key_bar import KeyBar
+from dvatui.widgets.markup import inline_markdown
 
 Jump = tuple[str, str | None] | None
 TICK = 1.0
@@ -364,12 +365,16 @@ class ExamResultScreen(Screen[Jump]):
             right = chosen == question.correct_indices
             text = Text()
             text.append("✓ " if right else "✗ ", style="bold")
-            text.append(f"{index + 1}. {' '.join(question.stem.split())}")
+            text.append(f"{index + 1}. ")
+            text.append_text(inline_markdown(" ".join(question.stem.split())))
             yours = "; ".join(question.choices[i].text for i in sorted(chosen)) or "(none)"
             key = "; ".join(question.choices[i].text for i in sorted(question.correct_indices))
-            text.append(f"\n   yours: {yours}", style="dim")
-            text.append(f"\n   right: {key}")
-            text.append(f"\n   {' '.join(question.explanation.split())}", style="dim")
+            text.append("\n   yours: ", style="dim")
+            text.append_text(inline_markdown(yours, style="dim"))
+            text.append("\n   right: ")
+            text.append_text(inline_markdown(key, style="bold"))
+            text.append("\n   ")
+            text.append_text(inline_markdown(" ".join(question.explanation.split()), style="dim"))
             review.add_option(Option(text))
             self.rows.append(qid)
         review.focus()

@@ -21,6 +21,7 @@ from dvatui.messages import SectionRequested
 from dvatui.screens.review import Jump
 from dvatui.screens.study import StudyScreen
 from dvatui.widgets.key_bar import KeyBar
+from dvatui.widgets.markup import inline_markdown
 from dvatui.widgets.quiz_panel import QuizPanel
 
 
@@ -91,15 +92,17 @@ class MistakesScreen(StudyScreen[Jump]):
         right = [question.choices[i].text for i in sorted(question.correct_indices)]
         stem = " ".join(question.stem.split())
         text = Text()
-        text.append("✗ ", style="bold red")
-        text.append(stem if len(stem) <= 300 else stem[:297] + "...", style="bold")
+        text.append("✗ ", style="bold")
+        text.append_text(
+            inline_markdown(stem if len(stem) <= 300 else stem[:297] + "...", style="bold")
+        )
         text.append(f"\n   {self.session.locate(question.section_id).path}", style="dim italic")
         text.append("\n   you chose: ", style="dim")
-        text.append("; ".join(chosen) or "(nothing)")
+        text.append_text(inline_markdown("; ".join(chosen) or "(nothing)"))
         text.append("\n   right: ", style="dim")
-        text.append("; ".join(right), style="green")
+        text.append_text(inline_markdown("; ".join(right), style="bold"))
         text.append("\n   ")
-        text.append(" ".join(question.explanation.split()), style="dim")
+        text.append_text(inline_markdown(" ".join(question.explanation.split()), style="dim"))
         return text
 
     def _current(self) -> Question | None:

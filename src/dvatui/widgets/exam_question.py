@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from dvatui.domain.model import Question
+from dvatui.widgets.markup import inline_markdown
 
 LETTERS = "abcde"
 
@@ -84,7 +85,7 @@ class ExamQuestion(VerticalScroll, can_focus=True):
             style = "bold" if picked else ""
             grid.add_row(
                 Text(f"{pointer}{position + 1} {box}", style=style),
-                Text(q.choices[index].text, style=style),
+                inline_markdown(q.choices[index].text, style=style),
             )
         final = LETTERS[min(len(q.choices), len(LETTERS)) - 1]
         how = (
