@@ -22,5 +22,6 @@ def _isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("DVATUI_CACHE_DIR", str(tmp_path / "dvatui-cache"))
     monkeypatch.delenv("DVATUI_DB", raising=False)
+    monkeypatch.delenv("DVATUI_CONFIG", raising=False)
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_TTY", raising=False)

@@ -7,12 +7,15 @@ import contextlib
 import os
 import signal
 import threading
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
@@ -24,6 +27,7 @@ from dvatui.messages import StudyChanged
 from dvatui.paths import shipped_themes_dir
 from dvatui.screens.dialogs import DataProblemScreen
 from dvatui.screens.main import MainScreen
+from dvatui.settings import Settings, SettingsError, set_value
 from dvatui.store import (
     CorruptStoreError,
     FutureSchemaError,
@@ -72,9 +76,15 @@ class DvaApp(App[None]):
         themes_dir: Path | None = None,
         *,
         session: StudySession | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
-        self.session = session or StudySession(corpus, db_path)
+        #: The settings file's settings (``Settings()``: none, as in the tests).
+        self.settings = settings or Settings()
+        if session is None:
+            session = StudySession(corpus, db_path)
+            session.overrides = self.settings.overrides()  # they win over the data file's
+        self.session = session
         self.session.on_queued = self._queued
         self.study_changed: Signal[StudyChanged] = Signal(self, "study-changed")
         self._data_problem: StoreError | None = None
@@ -87,8 +97,48 @@ class DvaApp(App[None]):
             self.register_theme(theme)
         self._theme_errors = loaded.errors
         self.theme = "dva-night" if "dva-night" in self.available_themes else "textual-dark"
+        self._settings_problems = list(self.settings.problems)
+        self._use_settings_keys()
         if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
             self.animation_level = "none"
+
+    def _use_settings_keys(self) -> None:
+        """Check the settings file's theme, and install its keymap (``App.set_keymap``: each
+        binding id in it gets the keys given)."""
+        theme = self.settings.theme
+        if theme is not None and theme not in self.available_themes:
+            self._settings_problems.append(
+                self.settings.message("theme", f"no theme named {theme!r}; press t to pick one")
+            )
+            self.settings = replace(self.settings, theme=None)
+        #: The keymap in effect: binding id -> keys (the help screen shows these keys).
+        self.user_keymap = dict(self.settings.keymap)
+        self.set_keymap(self.user_keymap)
+
+    def _tell_about_the_settings(self) -> None:
+        """One notification for whatever in the settings file was not used. After the first
+        frame: knowing every binding id imports every screen."""
+        if self.user_keymap:
+            known = binding_ids()
+            self._settings_problems.extend(
+                self.settings.message(f"keymap.{binding_id}", "no key binding has this id")
+                for binding_id in self.user_keymap
+                if binding_id not in known
+            )
+            self._settings_problems.extend(
+                self.settings.message(
+                    f"keymap.{binding_id}", f"{key} was the key of {other}, which loses it"
+                )
+                for binding_id, key, other in keymap_clashes(self.user_keymap)
+            )
+        if self._settings_problems:
+            self.notify(
+                "Your settings file (where an entry is wrong, its default applies):\n"
+                + "\n".join(self._settings_problems),
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -115,6 +165,7 @@ class DvaApp(App[None]):
                 timeout=10,
                 markup=False,
             )
+        self.call_after_refresh(self._tell_about_the_settings)
         if self.session.corpus.errors:
             first = self.session.corpus.errors[0]
             extra = len(self.session.corpus.errors) - 1
@@ -140,10 +191,14 @@ class DvaApp(App[None]):
             self._data_problem = exc if isinstance(exc, StoreError) else StoreError(str(exc))
             return False
         self._data_problem = None
-        theme = self.session.setting("theme")
+        self._apply_theme()
+        return True
+
+    def _apply_theme(self) -> None:
+        """The settings file's theme, else the one last picked (kept in the data file)."""
+        theme = self.settings.theme or self.session.setting("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
-        return True
 
     def _open_study_at_start(self) -> None:
         """``dvatui review``/``exam`` asked for a mode; an unfinished mock exam resumes."""
@@ -220,9 +275,7 @@ class DvaApp(App[None]):
         self.study_changed.publish(StudyChanged(None, reopened=True))
 
     def _after_open(self) -> None:
-        theme = self.session.setting("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
-            self.theme = theme
+        self._apply_theme()
         self._tell_about_the_data_file()
 
     def _data_choice(self, choice: str | None) -> None:
@@ -280,7 +333,20 @@ class DvaApp(App[None]):
             self.study_changed.publish(StudyChanged(None))
 
     def _remember_theme(self, theme: str) -> None:
-        self.session.set_setting("theme", theme)
+        """Keep the picked theme where it is in force: the settings file when it sets one
+        (it wins over the data file), else the data file."""
+        if self.settings.theme is None:
+            self.session.set_setting("theme", theme)
+            return
+        if theme == self.settings.theme:
+            return
+        if self.settings.path is not None:
+            try:
+                set_value(self.settings.path, "theme", theme)
+            except SettingsError as exc:
+                self.notify(f"The theme was not saved: {exc}", severity="warning", markup=False)
+                return
+        self.settings = replace(self.settings, theme=theme)
 
     # -- saving ---------------------------------------------------------------------------
     def _queued(self, sections: frozenset[str]) -> None:
@@ -402,6 +468,84 @@ def _failure_text(failures: list[SaveFailure]) -> Text:
     return Text("\n".join(f"dvatui: {f.message}" for f in failures))
 
 
-def make_app(*, notes: Path, db_path: Path, themes_dir: Path | None = None) -> DvaApp:
-    """Build the app; the CLI, the pilot tests and the snapshot tests all come through here."""
-    return DvaApp(load_corpus_cached(notes), db_path, themes_dir)
+def make_app(
+    *,
+    notes: Path,
+    db_path: Path,
+    themes_dir: Path | None = None,
+    settings: Settings | None = None,
+) -> DvaApp:
+    """Build the app; the CLI, the pilot tests and the snapshot tests all come through here.
+
+    ``settings``: the settings file's (the CLI reads it); None reads no file.
+    """
+    return DvaApp(load_corpus_cached(notes), db_path, themes_dir, settings=settings)
+
+
+def _binding_owners() -> list[tuple[type, list[Binding]]]:
+    """dvatui's screens, widgets and app, each with the bindings it defines or inherits from
+    dvatui classes (every screen module imported: some are imported only when first shown)."""
+    import importlib
+    import pkgutil
+
+    from dvatui import screens, widgets
+
+    for package in (screens, widgets):
+        for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
+    owners: list[tuple[type, list[Binding]]] = []
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("dvatui.") and "BINDINGS" in cls.__dict__:
+            bindings = [
+                binding
+                for klass in cls.__mro__
+                if klass.__module__.startswith("dvatui.")
+                for binding in klass.__dict__.get("BINDINGS", [])
+                if isinstance(binding, Binding)
+            ]
+            owners.append((cls, bindings))
+    return owners
+
+
+def binding_table() -> list[tuple[str, str, str, str]]:
+    """Every key binding of dvatui's app, screens and widgets that has an id, as (id, keys,
+    description, class name), by id: what a keymap may rebind (``dvatui config keys``)."""
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    for cls, bindings in _binding_owners():
+        for b in bindings:
+            if b.id and b.id not in rows:
+                rows[b.id] = (b.id, b.key, b.description, cls.__name__)
+    return sorted(rows.values())
+
+
+_KEY_NAMES = {"?": "question_mark", "/": "slash", " ": "space"}
+
+
+def keymap_clashes(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(id, key, other id) for each key ``keymap`` gives a binding that another binding of
+    the same screen or widget has by default (and keeps): Textual gives the key to the
+    keymap's binding and the other one loses it."""
+
+    def keys(text: str) -> set[str]:
+        return {_KEY_NAMES.get(k.strip(), k.strip()) for k in text.split(",")}
+
+    found: set[tuple[str, str, str]] = set()
+    for _cls, bindings in _binding_owners():
+        for mine in bindings:
+            mine_id = mine.id
+            if mine_id is None or mine_id not in keymap:
+                continue
+            for other in bindings:
+                if other.id == mine_id or (other.id and other.id in keymap):
+                    continue
+                for key in keys(keymap[mine_id]) & keys(other.key):
+                    found.add((mine_id, key, other.id or other.action))
+    return sorted(found)
+
+
+def binding_ids() -> set[str]:
+    """The ids a keymap may rebind."""
+    return {row[0] for row in binding_table()}

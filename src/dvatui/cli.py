@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dvatui import __version__, cli_data
+from dvatui import __version__, cli_config, cli_data
 from dvatui.domain.text import clean_text, escape_json_controls
 from dvatui.paths import shipped_notes_dir
+from dvatui.settings import SettingsError
 
 # The notes parser and the store are imported by the commands that use them: starting
 # the app from a warm cache needs neither markdown-it nor YAML.
@@ -31,20 +32,37 @@ EXIT_PROBLEMS = 1
 EXIT_DATA = 2
 
 
-def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+def _common(
+    parser: argparse.ArgumentParser, *, top: bool, notes: bool = True, db: bool = True
+) -> None:
+    """``--notes`` and ``--db``, on the commands that read the notes and the data file."""
     default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--notes",
-        metavar="PATH",
-        default=default,
-        help="a Markdown file or folder to study instead of the shipped notes",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        default=default,
-        help="the data file (default: $DVATUI_DB, else the user data folder)",
-    )
+    if notes:
+        parser.add_argument(
+            "--notes",
+            metavar="PATH",
+            default=default,
+            help="a Markdown file or folder to study instead of the shipped notes",
+        )
+    if db:
+        parser.add_argument(
+            "--db",
+            metavar="PATH",
+            default=default,
+            help="the data file (default: $DVATUI_DB, else the user data folder)",
+        )
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand (and sub-subcommand) without a description its one-line help
+    as the description, so that ``dvatui COMMAND --help`` says what it does."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                command = action.choices[choice.dest]
+                if command.description is None and choice.help:
+                    command.description = choice.help[0].upper() + choice.help[1:] + "."
+                _describe(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,20 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = sub.add_parser("check", help="validate notes and quiz blocks")
-    _common(check, top=False)
+    _common(check, top=False, db=False)
     check.add_argument(
         "--strict", action="store_true", help="apply the shipped-corpus rules to --notes too"
     )
     outline = sub.add_parser("outline", help="print the section tree")
-    _common(outline, top=False)
+    _common(outline, top=False, db=False)
     marks = sub.add_parser("bookmarks", help="list bookmarks")
     _common(marks, top=False)
-    marks.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    marks.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="default: text"
+    )
     stats = sub.add_parser(
         "stats", help="answered and correct questions per chapter and domain, what is due"
     )
     _common(stats, top=False)
-    stats.add_argument("--format", choices=("text", "json"), default="text")
+    stats.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (Rich tables) or JSON"
+    )
     review = sub.add_parser(
         "review", help="review what is due (spaced repetition), or a practice set"
     )
@@ -106,15 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(exam, top=False)
     exam.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     reset = sub.add_parser("reset-data", help="back up the data file and start fresh")
-    _common(reset, top=False)
+    _common(reset, top=False, notes=False)
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     cli_data.add_parsers(sub)
+    cli_config.add_parser(sub)
+    _describe(parser)
     return parser
 
 
 def notes_path(args: argparse.Namespace) -> Path:
-    """The notes to load: ``--notes`` or the shipped corpus."""
-    return Path(args.notes).expanduser() if args.notes else shipped_notes_dir()
+    """The notes to load: ``--notes``, else the settings file's ``notes``, else the shipped
+    corpus."""
+    if args.notes:
+        return Path(args.notes).expanduser()
+    return cli_config.settings_of(args).notes or shipped_notes_dir()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cli_data.cmd_export,
         "import": cli_data.cmd_import,
         "restore": cli_data.cmd_restore,
+        "config": cli_config.cmd_config,
     }
     try:
         return handlers[command](args)
@@ -151,7 +179,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     path = notes_path(args)
     corpus = load_corpus(path)
-    report = check_corpus(corpus, shipped=args.notes is None or args.strict)
+    chosen = args.notes is not None or cli_config.settings_of(args).notes is not None
+    report = check_corpus(corpus, shipped=not chosen or args.strict)
     for problem in report.problems:
         print(problem)
     print(
@@ -261,6 +290,7 @@ def _study_session(args: argparse.Namespace, *, writable: bool = False) -> Study
     from dvatui.study import StudySession
 
     session = StudySession(load_corpus(notes_path(args)), resolve_db_path(args.db))
+    session.overrides = cli_config.settings_of(args).overrides()  # they win over the data file
     try:
         session.open(read_only=not writable)
     except StoreError as exc:
@@ -361,7 +391,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_DATA
-        session.set_exam_date(when)
+        try:  # the settings file, when it sets the date (it wins), else the data file
+            configured = cli_config.save_if_configured(args, "exam_date", when)
+        except SettingsError as exc:
+            print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
+            return EXIT_DATA
+        if configured:
+            session.overrides = {**session.overrides, "exam_date": when.isoformat()}
+        else:
+            session.set_exam_date(when)
         failures = session.flush()
         if failures:
             print(f"dvatui: {clean_text(failures[0].message)}", file=sys.stderr)
@@ -458,6 +496,12 @@ def _save_review_settings(args: argparse.Namespace) -> int | None:
             print("dvatui: --new-per-day must be between 0 and 1000", file=sys.stderr)
             return EXIT_DATA
         changes["new_per_day"] = args.new_per_day
+    try:  # a key the settings file sets is remembered there (it wins over the data file)
+        for key in [k for k, v in changes.items() if cli_config.save_if_configured(args, k, v)]:
+            del changes[key]
+    except SettingsError as exc:
+        print(f"dvatui: {clean_text(str(exc))}", file=sys.stderr)
+        return EXIT_DATA
     if not changes:
         return None
     try:
@@ -537,13 +581,48 @@ def run_app(
     if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
         # Read by Textual at import: animations cost ~60 KB per page scroll over SSH.
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    notes = notes_path(args)
+    if _notes_refused(args, notes):
+        return EXIT_DATA
     from dvatui.app import make_app
     from dvatui.store import resolve_db_path
 
-    app = make_app(notes=notes_path(args), db_path=resolve_db_path(args.db))
+    app = make_app(
+        notes=notes,
+        db_path=resolve_db_path(args.db),
+        settings=cli_config.settings_of(args),
+    )
+    if _notes_refused(args, notes, app.session.corpus):
+        return EXIT_DATA
     if start == "review":
         app.start_review(practice=practice, count=count)
     elif start == "exam":
         app.start_exam()
     app.run(mouse=not args.no_mouse)
     return app.return_code or 0
+
+
+def _notes_refused(args: argparse.Namespace, path: Path, corpus: Corpus | None = None) -> bool:
+    """Before the app opens: say why the notes at ``path`` cannot be studied and return
+    True, or return False.
+
+    Without ``corpus`` (before loading, cheap): ``path`` does not exist, or is a folder
+    without a notes file. With it (loaded): no section holds a note item or a question.
+    """
+    from dvatui.domain.files import notes_candidates
+
+    if corpus is None:
+        if not path.exists():
+            reason = "no such file or folder"
+        elif path.is_dir() and not notes_candidates(path):
+            reason = "holds no notes (no .md, .markdown or .txt file in this folder)"
+        else:
+            return False
+    elif any(section.items or section.questions for section in corpus.sections()):
+        return False
+    else:
+        why = corpus.errors[0].message if corpus.errors else "no note item or question in it"
+        reason = f"holds no notes ({why}); `dvatui check --notes PATH` lists every problem"
+    given = "--notes" if args.notes else "the settings file's notes:"
+    print(f"dvatui: {given} {clean_text(str(path))}: {reason}", file=sys.stderr)
+    return True

@@ -47,24 +47,53 @@ class _StudyProvider(Provider):
 
 
 class SectionCommands(_StudyProvider):
-    """ "Go to section: …" for every section of the notes."""
+    """ "Go to section: …" for every section of the notes, whatever the order of the words
+    typed: ``lambda conc`` finds "Concurrency and throttling (AWS Lambda)"."""
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        words = query.lower().split()
         corpus = self.session.corpus
         for section in corpus.sections():
             chapter = corpus.chapter(section.chapter_id)
             where = f" ({chapter.title})" if chapter and section.level > 1 else ""
             label = f"Go to section: {section.title}{where}"
             score = matcher.match(label)
+            shown = literal_highlight(matcher, label) if score > 0 else Content(label)
+            offsets = self.word_offsets(words, label) if len(words) > 1 else None
+            if offsets:
+                any_order = matcher.fuzzy_search.score(label, offsets)
+                if any_order > score:
+                    score = any_order
+                    shown = Content(label)
+                    for offset in offsets:
+                        shown = shown.stylize(matcher.match_style, offset, offset + 1)
             if score > 0:
                 yield Hit(
                     score,
-                    literal_highlight(matcher, label),
+                    shown,
                     self._go(section.id),
                     text=label,
                     help="Show this section's notes and quiz",
                 )
+
+    @staticmethod
+    def word_offsets(words: list[str], label: str) -> list[int] | None:
+        """Where each of ``words`` is in ``label``, in any order: at the start of a word of
+        the label if it can be, else anywhere; None when one of them is not in it."""
+        low = label.lower()
+        if len(low) != len(label):
+            return None  # lower-casing moved the letters: offsets would not fit the label
+        starts = [
+            i for i, ch in enumerate(low) if ch.isalnum() and (i == 0 or not low[i - 1].isalnum())
+        ]
+        found: set[int] = set()
+        for word in words:
+            at = next((i for i in starts if low.startswith(word, i)), low.find(word))
+            if at < 0:
+                return None
+            found.update(i for i in range(at, at + len(word)) if not low[i].isspace())
+        return sorted(found)
 
     async def discover(self) -> Hits:
         for chapter in self.session.corpus.chapters:

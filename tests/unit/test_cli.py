@@ -291,3 +291,71 @@ def test_stats_lists_mock_exams(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert sum(done["questions_by_domain"].values()) == 65
     assert going["remaining_s"] == 130 * 60 - 30 and "score" not in going
     assert Store.open(db).answer_count() == 1  # the exam's answer reviewed its card
+
+
+@pytest.mark.parametrize("command", [[], ["exam"], ["review"]])
+@pytest.mark.parametrize("kind", ["missing", "empty folder", "folder of other files", "empty file"])
+def test_notes_that_hold_nothing_exit_2_before_any_screen(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    kind: str,
+) -> None:
+    import dvatui.app
+
+    def no_screen(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the app was started")
+
+    monkeypatch.setattr(dvatui.app.DvaApp, "run", no_screen)
+    notes = tmp_path / "my notes"
+    if kind == "empty folder":
+        notes.mkdir()
+    elif kind == "folder of other files":
+        notes.mkdir()
+        (notes / "slides.pdf").write_bytes(b"%PDF")
+    elif kind == "empty file":
+        notes = tmp_path / "notes.md"
+        notes.write_text("# Only a heading\n")
+    code, out, err = run(capsys, *command, "--notes", str(notes), "--db", str(tmp_path / "d.json"))
+    assert code == 2 and out == ""
+    assert err.startswith(f"dvatui: --notes {notes}: ")
+    assert ("no such file or folder" if kind == "missing" else "holds no notes") in err
+    assert not (tmp_path / "d.json").exists()  # nothing was opened either
+
+
+def subcommands(parser: object, path: str = "dvatui") -> list[tuple[str, object]]:
+    import argparse
+
+    assert isinstance(parser, argparse.ArgumentParser)
+    found: list[tuple[str, object]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append((f"{path} {name}", sub))
+                found += subcommands(sub, f"{path} {name}")
+    return found
+
+
+def test_every_subcommand_says_what_it_does_and_offers_only_its_options() -> None:
+    from dvatui.cli import build_parser
+
+    commands = dict(subcommands(build_parser()))
+    assert {"dvatui check", "dvatui export", "dvatui restore", "dvatui plan"} <= set(commands)
+    for name, parser in commands.items():
+        description = parser.description  # type: ignore[attr-defined]
+        assert description and "\n" not in description.strip(), name
+        assert description in " ".join(parser.format_help().split()), name  # type: ignore[attr-defined]
+
+    def options(name: str) -> set[str]:
+        parser = commands[name]
+        return {o for a in parser._actions for o in a.option_strings}  # type: ignore[attr-defined]
+
+    for name in ("check", "outline"):  # they read the notes, never the data file
+        assert "--notes" in options(f"dvatui {name}") and "--db" not in options(f"dvatui {name}")
+    for name in ("reset-data", "export", "import", "restore"):  # the data file, never the notes
+        assert "--db" in options(f"dvatui {name}") and "--notes" not in options(f"dvatui {name}")
+    for name in ("bookmarks", "stats", "review", "plan", "exam"):  # both
+        assert {"--notes", "--db"} <= options(f"dvatui {name}"), name
+    mouse = {name for name in commands if "--no-mouse" in options(name)}
+    assert mouse == {"dvatui review", "dvatui exam"}  # the commands that open the app

@@ -65,9 +65,9 @@ def test_bad_theme_files_are_reported_not_fatal(tmp_path: Path) -> None:
 
 
 def test_snippets_are_plain_text() -> None:
-    from dvatui.domain.search import _snippet
+    from dvatui.domain.search import plain_text
 
-    assert _snippet("- **Alpha**: the `first` [fact](https://x.y)", ["alpha"]) == (
-        "Alpha: the first fact"
-    )
-    assert _snippet("| a | **20 RCU** |", ["rcu"]) == "a 20 RCU"
+    assert plain_text("- **Alpha**: the `first` [fact](https://x.y)") == "Alpha: the first fact"
+    assert plain_text("| a | **20 RCU** |\n|---|:--:|\n| b | 1 |", "table") == "a · 20 RCU; b · 1"
+    assert plain_text('```json\n{"a": 1}\n```', "code") == '{"a": 1}'
+    assert plain_text("> **Changed in 2025:** it\n> moved", "quote") == "Changed in 2025: it moved"

@@ -6,6 +6,8 @@ session (``app.session``) and hand the learner's choice back to the screen that 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -42,10 +44,10 @@ class DataProblemScreen(ModalScreen[str | None]):
     """
 
     BINDINGS = [
-        Binding("s", "choose('fresh')", "Start fresh"),
-        Binding("r", "choose('retry')", "Try again"),
-        Binding("o", "choose('read-only')", "Open read-only"),
-        Binding("q", "choose('quit')", "Quit"),
+        Binding("s", "choose('fresh')", "Start fresh", id="data-fresh"),
+        Binding("r", "choose('retry')", "Try again", id="data-retry"),
+        Binding("o", "choose('read-only')", "Open read-only", id="data-read-only"),
+        Binding("q", "choose('quit')", "Quit", id="data-quit"),
     ]
 
     def __init__(
@@ -83,12 +85,12 @@ class BookmarksScreen(ModalScreen[str | None]):
     """The learner's bookmarks: jump to one, remove it, or add a short comment."""
 
     BINDINGS = [
-        Binding("enter", "jump", "Jump", show=True),
-        Binding("d,delete,x", "remove", "Remove"),
-        Binding("c", "comment", "Comment"),
-        Binding("escape,q,B", "close", "Close"),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
+        Binding("enter", "jump", "Jump", show=True, id="bookmarks-jump"),
+        Binding("d,delete,x", "remove", "Remove", id="bookmarks-remove"),
+        Binding("c", "comment", "Comment", id="bookmarks-comment"),
+        Binding("escape,q,B", "close", "Close", id="bookmarks-close"),
+        Binding("j", "move(1)", show=False, id="bookmarks-down"),
+        Binding("k", "move(-1)", show=False, id="bookmarks-up"),
     ]
 
     def __init__(self) -> None:
@@ -190,7 +192,7 @@ class BookmarksScreen(ModalScreen[str | None]):
 class CommentScreen(ModalScreen[str | None]):
     """A one-line comment for a bookmark. enter saves; escape or ctrl+g cancels."""
 
-    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel", id="comment-cancel")]
 
     def __init__(self, comment: str) -> None:
         super().__init__()
@@ -216,20 +218,25 @@ class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
     """Search every note: ranked results; enter jumps and highlights the match."""
 
     BINDINGS = [
-        Binding("escape,ctrl+g", "cancel", "Close"),
-        Binding("down", "move(1)", "Next result", show=False),
-        Binding("up", "move(-1)", "Previous result", show=False),
+        Binding("escape,ctrl+g", "cancel", "Close", id="search-close"),
+        Binding("down", "move(1)", "Next result", show=False, id="search-next"),
+        Binding("up", "move(-1)", "Previous result", show=False, id="search-previous"),
     ]
 
     def __init__(self, index: SearchIndex) -> None:
         super().__init__()
         self.index = index
         self.hits: list[tuple[str, str | None]] = []
+        self.searched = ""
+        """The query as searched: with a typo corrected (``dynamdb`` -> ``DynamoDB``)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Search the notes", classes="dialog-title")
             yield Input(placeholder="e.g. visibility timeout", id="search-input")
+            note = Static(id="search-note", classes="dialog-hint")
+            note.display = False
+            yield note
             yield OptionList(id="search-results")
             yield Static(
                 "type to search · ↑/↓ pick · enter jump · enter on empty or escape closes",
@@ -245,9 +252,17 @@ class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
         options.clear_options()
         self.hits = []
         query = event.value.strip()
+        self.searched = query
+        note = self.query_one("#search-note", Static)
+        note.display = False
         if not query:
             return
         results = self.index.search(query, limit=40)
+        corrected = self.index.correction(query)
+        if corrected is not None and results:
+            self.searched = corrected
+            note.update(Text(f'Showing matches for "{corrected}": nothing matches "{query}".'))
+            note.display = True
         if not results:
             options.add_option(Option(Text("No matches.", style="dim"), disabled=True))
             return
@@ -259,7 +274,8 @@ class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
                 text.append(f"  · {chapter.title}", style="dim")
             text.append("\n  ")
             snippet = Text(hit.snippet)
-            snippet.highlight_words(query.split(), style="reverse", case_sensitive=False)
+            for start, end in hit.spans:
+                snippet.stylize("reverse", start, end)
             text.append_text(snippet)
             options.add_option(Option(text))
             self.hits.append((hit.section.id, hit.item.id if hit.item else None))
@@ -281,7 +297,7 @@ class SearchScreen(ModalScreen[tuple[str, str | None, str] | None]):
             self.dismiss(None)
             return
         section_id, item_id = self.hits[index or 0]
-        self.dismiss((section_id, item_id, query))
+        self.dismiss((section_id, item_id, self.searched or query))
 
     def action_move(self, step: int) -> None:
         """Move through the results while typing."""
@@ -297,11 +313,11 @@ class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings of the panes, the screen and the app."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark,enter", "close", "Close"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
-        Binding("pagedown,space", "scroll(10)", "Page down", show=False),
-        Binding("pageup", "scroll(-10)", "Page up", show=False),
+        Binding("escape,q,question_mark,enter", "close", "Close", id="help-close"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="help-down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="help-up"),
+        Binding("pagedown,space", "scroll(10)", "Page down", show=False, id="help-page-down"),
+        Binding("pageup", "scroll(-10)", "Page up", show=False, id="help-page-up"),
     ]
 
     def __init__(self, main: object) -> None:
@@ -312,7 +328,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog", id="help-dialog"):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                for title, intro, rows in help_groups(self.main):
+                for title, intro, rows in help_groups(
+                    self.main, getattr(self.app, "user_keymap", None)
+                ):
                     yield Static(_help_table(title, intro, rows), classes="help-group")
             yield Static("j/k scroll · q, ? or escape closes", classes="dialog-hint")
 
@@ -347,10 +365,10 @@ def _help_table(title: str, intro: str, rows: list[tuple[str, str]]) -> Table:
     return table
 
 
-def help_markdown(main: object) -> str:
+def help_markdown(main: object, keymap: Mapping[str, str] | None = None) -> str:
     """The key tables as Markdown (for the docs and tests)."""
     out: list[str] = []
-    for title, intro, rows in help_groups(main):
+    for title, intro, rows in help_groups(main, keymap):
         out.append(f"### {title}\n")
         if intro:
             out.append(intro + "\n")
@@ -360,8 +378,12 @@ def help_markdown(main: object) -> str:
     return "\n".join(out)
 
 
-def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """Per pane: a title, its ``HELP`` prose and (keys, description) rows from ``BINDINGS``."""
+def help_groups(
+    main: object, keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Per pane: a title, its ``HELP`` prose and (keys, description) rows from ``BINDINGS``,
+    with the keys of ``keymap`` (binding id -> keys: the app's ``user_keymap``) in effect."""
+    keymap = keymap or {}
     panes = getattr(main, "HELP_PANES", ("tree", "notes", "quiz"))
     groups: list[tuple[str, type[DOMNode]]] = [
         ("Everywhere", type(main) if isinstance(main, DOMNode) else DOMNode),
@@ -381,7 +403,8 @@ def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
         by_description: dict[str, list[str]] = {}
         for binding in _class_bindings(cls):
             description = binding.description.capitalize()
-            by_description.setdefault(description, []).extend(_key_names(binding.key))
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            by_description.setdefault(description, []).extend(_key_names(keys))
         rows = [
             (", ".join(dict.fromkeys(keys)), description)
             for description, keys in by_description.items()
@@ -389,7 +412,7 @@ def help_groups(main: object) -> list[tuple[str, str, list[tuple[str, str]]]]:
         if title == "Everywhere":
             rows.append(("ctrl+p", "Command palette: go to section, open bookmark, themes"))
             rows.append(("ctrl+q", "Quit"))
-            rows.append(("ctrl+z", "Suspend to the shell (fg returns)"))
+            rows.append((keymap.get("suspend", "ctrl+z"), "Suspend to the shell (fg returns)"))
         result.append((title, intro, rows))
     return result
 
@@ -436,8 +459,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question (``s``/``y`` yes, ``q``/``n``/``escape`` no)."""
 
     BINDINGS = [
-        Binding("s,y", "answer(True)", "Yes"),
-        Binding("q,n,escape", "answer(False)", "No"),
+        Binding("s,y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("q,n,escape", "answer(False)", "No", id="confirm-no"),
     ]
 
     def __init__(self, title: str, text: str, *, yes: str = "y yes", no: str = "n no") -> None:

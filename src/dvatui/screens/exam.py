@@ -228,9 +228,9 @@ class NavigatorScreen(ModalScreen[int | None]):
     NavigatorScreen #navigator { width: 70; max-width: 95%; height: 80%; }
     """
     BINDINGS = [
-        Binding("escape,q,g", "close", "Close"),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
+        Binding("escape,q,g", "close", "Close", id="navigator-close"),
+        Binding("j", "move(1)", show=False, id="navigator-down"),
+        Binding("k", "move(-1)", show=False, id="navigator-up"),
     ]
 
     def __init__(self, exam: ExamState) -> None:
@@ -274,8 +274,8 @@ class SubmitScreen(ModalScreen[bool]):
     """Submit? With what is still unanswered and flagged."""
 
     BINDINGS = [
-        Binding("y,s", "answer(True)", "Submit"),
-        Binding("n,escape,q", "answer(False)", "Keep going"),
+        Binding("y,s", "answer(True)", "Submit", id="submit-yes"),
+        Binding("n,escape,q", "answer(False)", "Keep going", id="submit-no"),
     ]
 
     def __init__(self, exam: ExamState) -> None:
@@ -314,8 +314,8 @@ class ExamResultScreen(Screen[Jump]):
     BINDINGS = [
         Binding("enter", "jump", "Read the note", id="result-jump"),
         Binding("q", "close", "Back", id="result-close"),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
+        Binding("j", "move(1)", show=False, id="result-down"),
+        Binding("k", "move(-1)", show=False, id="result-up"),
     ]
 
     def __init__(self, exam: ExamState) -> None:

@@ -39,8 +39,8 @@ class MistakesScreen(StudyScreen[Jump]):
     BINDINGS = [
         Binding("enter", "jump", "Read the note", id="mistakes-jump", show=True),
         Binding("space", "retry", "Try again", id="mistakes-retry"),
-        Binding("j", "move(1)", "Down", show=False),
-        Binding("k", "move(-1)", "Up", show=False),
+        Binding("j", "move(1)", "Down", show=False, id="mistakes-down"),
+        Binding("k", "move(-1)", "Up", show=False, id="mistakes-up"),
         Binding("q", "close", "Back", id="mistakes-close", tooltip="Back to where you were"),
     ]
 

@@ -196,10 +196,12 @@ class ProgressScreen(Screen[Jump]):
             priority=True,
             tooltip="Close and show the highlighted weak section",
         ),
-        Binding("j", "move(1)", "Down", show=False),
-        Binding("k", "move(-1)", "Up", show=False),
+        Binding("j", "move(1)", "Down", show=False, id="progress-down"),
+        Binding("k", "move(-1)", "Up", show=False, id="progress-up"),
         Binding("pagedown,space", "page(1)", "Scroll", id="progress-page", priority=True),
-        Binding("pageup", "page(-1)", "Scroll up", show=False, priority=True),
+        Binding(
+            "pageup", "page(-1)", "Scroll up", show=False, priority=True, id="progress-page-up"
+        ),
         Binding("q,escape", "close", "Back", id="progress-close", tooltip="Back to the notes"),
         Binding("question_mark", "help", "Help", id="progress-help", tooltip="All keys"),
     ]

@@ -214,6 +214,9 @@ class StudySession:
         tz: tzinfo | None = None,
     ) -> None:
         self._corpus = corpus
+        #: Settings that win over the data file's: the settings file's ``desired_retention``,
+        #: ``new_per_day`` and ``exam_date`` (set before ``open``). ``setting`` reads them first.
+        self.overrides: Mapping[str, JSONValue] = {}
         self.db_path = db_path
         self.clock = clock
         #: The learner's time zone for "today" (None: the machine's local zone).
@@ -319,7 +322,10 @@ class StudySession:
         return tuple(self._state.bookmarks.values())
 
     def setting(self, key: str, default: Any = None) -> Any:
-        """A setting's value (as last saved or set in this session), else ``default``."""
+        """A setting's value: an override, else as last saved or set in this session, else
+        ``default``."""
+        if key in self.overrides:
+            return self.overrides[key]
         return self._state.settings.get(key, default)
 
     @property

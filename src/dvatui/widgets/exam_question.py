@@ -40,12 +40,30 @@ class ExamQuestion(VerticalScroll, can_focus=True):
     """Shows a question and takes picks; the screen keeps the answers."""
 
     BINDINGS = [
-        *(Binding(str(n), f"choose({n - 1})", "Pick", show=False) for n in range(1, 7)),
-        *(Binding(ch, f"choose({i})", "Pick", show=False) for i, ch in enumerate(LETTERS)),
-        Binding("j,down", "move(1)", "Down", show=False),
-        Binding("k,up", "move(-1)", "Up", show=False),
-        Binding("space", "toggle_focus", "Pick the option under the pointer", show=False),
-        Binding("enter", "confirm", "Next", tooltip="Confirm and go to the next question"),
+        *(
+            Binding(str(n), f"choose({n - 1})", "Pick", show=False, id=f"exam-choose-{n}")
+            for n in range(1, 7)
+        ),
+        *(
+            Binding(ch, f"choose({i})", "Pick", show=False, id=f"exam-choose-{ch}")
+            for i, ch in enumerate(LETTERS)
+        ),
+        Binding("j,down", "move(1)", "Down", show=False, id="exam-down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="exam-up"),
+        Binding(
+            "space",
+            "toggle_focus",
+            "Pick the option under the pointer",
+            show=False,
+            id="exam-toggle",
+        ),
+        Binding(
+            "enter",
+            "confirm",
+            "Next",
+            tooltip="Confirm and go to the next question",
+            id="exam-confirm",
+        ),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -66,13 +66,19 @@ Move the cursor between note items and bookmark the tricky ones.
 """
 
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Next item", show=False),
-        Binding("k,up", "cursor(-1)", "Previous item", show=False),
-        Binding("g,home", "cursor_to(0)", "Top", show=False),
-        Binding("G,end", "cursor_to(-1)", "Bottom", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("b", "bookmark", "Bookmark item", tooltip="Bookmark or un-bookmark this item"),
+        Binding("j,down", "cursor(1)", "Next item", show=False, id="note-down"),
+        Binding("k,up", "cursor(-1)", "Previous item", show=False, id="note-up"),
+        Binding("g,home", "cursor_to(0)", "Top", show=False, id="note-top"),
+        Binding("G,end", "cursor_to(-1)", "Bottom", show=False, id="note-bottom"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="note-page-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="note-page-up"),
+        Binding(
+            "b",
+            "bookmark",
+            "Bookmark item",
+            tooltip="Bookmark or un-bookmark this item",
+            id="note-bookmark",
+        ),
     ]
 
     COMPONENT_CLASSES = {

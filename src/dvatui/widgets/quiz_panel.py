@@ -54,18 +54,38 @@ After the answer, r jumps to the note it tests and n goes to the next question.
 """
 
     BINDINGS = [
-        Binding("H", "rate(2)", "Hard", tooltip="Right, but it was hard: see it sooner"),
-        Binding("E", "rate(4)", "Easy", tooltip="Right and easy: see it later"),
-        *(Binding(str(n), f"choose({n - 1})", "Pick a choice", show=False) for n in range(1, 7)),
-        *(Binding(ch, f"choose({i})", "Pick a choice", show=False) for i, ch in enumerate(LETTERS)),
-        Binding("space", "toggle_focus", "Toggle", show=False),
-        Binding("j,down", "move(1)", "Down", show=False),
-        Binding("k,up", "move(-1)", "Up", show=False),
-        Binding("enter", "submit", "Submit", tooltip="Submit your answer"),
-        Binding("n", "next_question(1)", "Next question"),
-        Binding("p", "next_question(-1)", "Previous question", show=False),
-        Binding("r", "read_note", "Read the note", tooltip="Show the note this question tests"),
-        Binding("f", "flag", "Flag", tooltip="Flag or unflag this question (listed in B)"),
+        Binding(
+            "H", "rate(2)", "Hard", tooltip="Right, but it was hard: see it sooner", id="quiz-hard"
+        ),
+        Binding("E", "rate(4)", "Easy", tooltip="Right and easy: see it later", id="quiz-easy"),
+        *(
+            Binding(str(n), f"choose({n - 1})", "Pick a choice", show=False, id=f"quiz-choose-{n}")
+            for n in range(1, 7)
+        ),
+        *(
+            Binding(ch, f"choose({i})", "Pick a choice", show=False, id=f"quiz-choose-{ch}")
+            for i, ch in enumerate(LETTERS)
+        ),
+        Binding("space", "toggle_focus", "Toggle", show=False, id="quiz-toggle"),
+        Binding("j,down", "move(1)", "Down", show=False, id="quiz-down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="quiz-up"),
+        Binding("enter", "submit", "Submit", tooltip="Submit your answer", id="quiz-submit"),
+        Binding("n", "next_question(1)", "Next question", id="quiz-next"),
+        Binding("p", "next_question(-1)", "Previous question", show=False, id="quiz-previous"),
+        Binding(
+            "r",
+            "read_note",
+            "Read the note",
+            tooltip="Show the note this question tests",
+            id="quiz-read-note",
+        ),
+        Binding(
+            "f",
+            "flag",
+            "Flag",
+            tooltip="Flag or unflag this question (listed in B)",
+            id="quiz-flag",
+        ),
     ]
 
     COMPONENT_CLASSES = {
@@ -125,7 +145,10 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.after_answer: Callable[[Question], list[RenderableType]] | None = None
         """Adds lines under the explanation once answered (review: the note, next due)."""
         self.on_end: Callable[[], None] | None = None
-        """Called past the last question instead of starting again from the first."""
+        """Called past the last question instead of the section's summary."""
+        self.at_end = False
+        """Past the last question: the pane shows the section's summary (right answers,
+        what to review) and ``n`` goes on to the next section."""
         self.flagged: frozenset[str] = frozenset()
         """Ids of the questions the learner flagged (shown with a flag)."""
         self.rated: dict[str, int] = {}
@@ -205,6 +228,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.focus_choice = 0
         self.result = None
         self.awaiting = None
+        self.at_end = False
         self._order = None  # shuffled again (with a fresh seed) when next painted
 
     # -- painting -------------------------------------------------------------------------
@@ -232,6 +256,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         return inline_markdown(source, styles, style)
 
     def _parts(self) -> list[RenderableType]:
+        if self.at_end and self.questions:
+            return self._summary_parts()
         q = self.question
         meta, hint_style = self._style("meta"), self._style("hint")
         if q is None:
@@ -288,6 +314,48 @@ After the answer, r jumps to the note it tests and n goes to the next question.
                 hint = (f"{marked} · " if marked else "H hard · E easy (else Good) · ") + hint
         parts.append(Text(hint, style=hint_style))
         return parts
+
+    def _summary_parts(self) -> list[RenderableType]:
+        """Past the last question: how many are right, which to review, and what next."""
+        meta = self._style("meta")
+        total = len(self.questions)
+        right = sum(1 for q in self.questions if self.latest.get(q.id))
+        answered = sum(1 for q in self.questions if q.id in self.latest)
+        score = Text(f"{right}/{total} right", style=self._style("stem"))
+        score.append(f" · {answered}/{total} answered", style=meta)
+        parts: list[RenderableType] = [
+            Text("End of this section's quiz", style=meta),
+            Text(""),
+            score,
+            Text(""),
+        ]
+        review = [(n, q) for n, q in enumerate(self.questions, 1) if not self.latest.get(q.id)]
+        if review:
+            parts.append(Text("To review:", style="bold"))
+        else:
+            parts.append(Text("✓ Every question right.", style=self._style("right")))
+        for number, q in review:
+            wrong = q.id in self.latest
+            line = Text.assemble(
+                ("✗ " if wrong else "· ", self._style("wrong") if wrong else meta),
+                (f"{number}. ", meta),
+                self._inline(" ".join(q.stem.split())),
+                ("" if wrong else " (not answered)", meta),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+            parts.append(line)
+        onward = "next section" if self._next_section_offered() else "start again"
+        parts += [
+            Text(""),
+            Text(f"n or enter: {onward} · p back to question {total}", style=self._style("hint")),
+        ]
+        return parts
+
+    def _next_section_offered(self) -> bool:
+        """Whether the screen goes on to the next section (the main screen does; the list
+        of mistakes, which asks one question at a time, does not)."""
+        return callable(getattr(self.screen, "action_section", None))
 
     def _choices_text(self, q: Question) -> Table:
         grid = Table.grid(padding=(0, 1))
@@ -362,7 +430,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         q = self.question
         if q is None:
             return
-        if self.result is not None:
+        if self.result is not None or self.at_end:
             self.scroll_to(y=self.scroll_target_y + step, animate=False, immediate=True)
             return
         self.focus_choice = (self.focus_choice + step) % len(q.choices)
@@ -374,7 +442,7 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         q = self.question
         if q is None:
             return
-        if self.result is not None:
+        if self.result is not None or self.at_end:
             self.action_next_question(1)
             return
         if self.awaiting is not None:
@@ -403,6 +471,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self.refresh_bindings()  # Hard/Easy appear in the key bar after a right answer
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.at_end and action in ("choose", "toggle_focus", "rate", "flag", "read_note"):
+            return False  # the summary shows no question
         if action == "rate":  # only right after a right answer, before moving on
             return self.result is not None and self.result.correct
         return True
@@ -439,21 +509,33 @@ After the answer, r jumps to the note it tests and n goes to the next question.
         self._paint()
 
     def action_next_question(self, step: int) -> None:
-        """Go to the next (or previous) question of the section."""
+        """Go to the next (or previous) question of the section.
+
+        Past the last question: ``on_end`` when it is set (review mode), else the section's
+        summary; from the summary, ``n`` goes on to the next section (or, where the screen
+        has none, to the first question) and ``p`` back to the last question."""
         if not self.questions:
             return
         target = self.index + step
-        if target >= len(self.questions) and self.on_end is not None:
+        if self.at_end:
+            if step < 0:  # back to the last question, as it was left
+                self.at_end = False
+                self._paint()
+                self.refresh_bindings()
+                return
+            if self._next_section_offered():
+                self.call_later(self.run_action, "screen.section(1)")
+                return
+            target = 0
+        elif target >= len(self.questions) and self.on_end is not None:
             self.on_end()
             return
-        if target >= len(self.questions):
-            right = sum(1 for x in self.questions if self.latest.get(x.id))
-            self.notify(
-                f"End of this section's quiz: {right}/{len(self.questions)} right. "
-                "Starting again from the first question.",
-                timeout=4,
-            )
-            target = 0
+        elif target >= len(self.questions):
+            self.at_end = True
+            self._paint()
+            self.refresh_bindings()
+            self.scroll_home(animate=False)
+            return
         elif target < 0:
             target = len(self.questions) - 1
         if target == self.index:

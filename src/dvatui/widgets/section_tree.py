@@ -26,13 +26,17 @@ section, • a section with bookmarked items.
 """
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Cursor Down", show=False),
-        Binding("k", "cursor_up", "Cursor Up", show=False),
-        Binding("enter", "select_cursor", "Open the section", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("j", "cursor_down", "Cursor Down", show=False, id="tree-down"),
+        Binding("k", "cursor_up", "Cursor Up", show=False, id="tree-up"),
+        Binding("enter", "select_cursor", "Open the section", show=False, id="tree-open"),
+        Binding("g", "scroll_home", "Top", show=False, id="tree-top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="tree-bottom"),
         Binding(
-            "b", "bookmark", "Bookmark section", tooltip="Bookmark or un-bookmark this section"
+            "b",
+            "bookmark",
+            "Bookmark section",
+            tooltip="Bookmark or un-bookmark this section",
+            id="tree-bookmark",
         ),
     ]
 
