@@ -158,6 +158,15 @@ def resolve_target(corpus: Corpus, question: Question) -> Target:
     return Target(where, item, "words", problem)
 
 
+def note_location(corpus: Corpus, question: Question) -> tuple[str, str | None]:
+    """Where to show the note that teaches ``question``: a section id and a note item id
+    (None: the top of the question's own section, when nothing resolves)."""
+    target = resolve_target(corpus, question)
+    if target.section is None:
+        return question.section_id, None
+    return target.section.id, target.item.id if target.item is not None else None
+
+
 def target_item(corpus: Corpus, question: Question) -> NoteItem | None:
     """The note item that teaches the answer to ``question``, if one can be found."""
     return resolve_target(corpus, question).item

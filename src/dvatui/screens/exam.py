@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from dvatui.domain.exam import PASS_SCORE, ExamState
 from dvatui.domain.model import DOMAINS, Question
 from dvatui.domain.quiz import shown_order
-from dvatui.domain.targets import resolve_target
+from dvatui.domain.targets import note_location
 from dvatui.messages import study_app
 from dvatui.study import StudySession
 from dvatui.widgets.exam_question import ExamChoiceChanged, ExamNextRequested, ExamQuestion
@@ -395,9 +395,7 @@ class ExamResultScreen(Screen[Jump]):
         question = self._current()
         if question is None:
             return
-        target = resolve_target(self.session.corpus, question)
-        section = target.section.id if target.section is not None else question.section_id
-        self.dismiss((section, target.item.id if target.item is not None else None))
+        self.dismiss(note_location(self.session.corpus, question))
 
     def action_move(self, step: int) -> None:
         """Move the highlight."""

@@ -16,7 +16,7 @@ from textual.widgets import Header, OptionList
 from textual.widgets.option_list import Option
 
 from dvatui.domain.model import Question
-from dvatui.domain.targets import resolve_target
+from dvatui.domain.targets import note_location
 from dvatui.messages import SectionRequested
 from dvatui.screens.review import Jump
 from dvatui.screens.study import StudyScreen
@@ -121,9 +121,7 @@ class MistakesScreen(StudyScreen[Jump]):
         question = self._current()
         if question is None:
             return
-        target = resolve_target(self.session.corpus, question)
-        section = target.section.id if target.section is not None else question.section_id
-        self.dismiss((section, target.item.id if target.item is not None else None))
+        self.dismiss(note_location(self.session.corpus, question))
 
     def action_retry(self) -> None:
         """Ask the highlighted question again, below the list."""

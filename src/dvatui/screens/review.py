@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from dvatui.domain.model import Question
-from dvatui.domain.targets import resolve_target
+from dvatui.domain.targets import note_location, resolve_target
 from dvatui.messages import SectionRequested
 from dvatui.screens.study import StudyScreen
 from dvatui.widgets.key_bar import KeyBar
@@ -129,10 +129,7 @@ class ReviewScreen(StudyScreen[Jump]):
         return f"{question.id}:{progress.attempts if progress is not None else 0}"
 
     def _target(self, question: Question) -> tuple[str, str | None]:
-        target = resolve_target(self.session.corpus, question)
-        if target.section is None:
-            return question.section_id, None
-        return target.section.id, target.item.id if target.item is not None else None
+        return note_location(self.session.corpus, question)
 
     # -- flow -------------------------------------------------------------------------------
     def _finished(self) -> None:
