@@ -469,3 +469,20 @@ def test_a_write_after_a_kill_between_backup_link_and_rename_leaves_no_temp(db: 
     leftovers = [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
     assert Store.open(db).is_bookmarked("n2")
+
+
+def test_mock_exams_travel_with_export_and_import(tmp_path: Path, clock: FakeClock) -> None:
+    one = Store.open(tmp_path / "one.json", clock=clock)
+    one.save_exam({"id": "e1", "started_at": "2030-01-01T00:00:00+00:00", "status": "finished"})
+    document = one.export_document()
+    assert [e["id"] for e in document["exams"]] == ["e1"]
+    two = Store.open(tmp_path / "two.json", clock=clock)
+    two.import_document(parse_export(document))
+    two.import_document(parse_export(document))  # again: nothing twice
+    assert [e["id"] for e in two.exams()] == ["e1"]
+    old = dict(document)
+    del old["exams"]  # documents without exams still import
+    Store.open(tmp_path / "three.json", clock=clock).import_document(parse_export(old))
+    bad = {**document, "exams": [{"no": "id"}]}
+    with pytest.raises(ImportFormatError, match=r"exams\[0\]"):
+        parse_export(bad)

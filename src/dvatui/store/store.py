@@ -1025,6 +1025,7 @@ class Store:
             loaded.settings,
             exported_at=self.now_iso(),
             app=WRITER,
+            exams=loaded.exams,
         )
 
     def import_document(self, data: transfer.ExportData) -> ImportSummary:
@@ -1040,13 +1041,14 @@ class Store:
             existing = list(history.iter_answers(folder, state))
             fresh = transfer.new_answers(data.answers, {a.id for a in existing})
             backup = None
-            if txn.raw is not None and (fresh or data.bookmarks or data.settings):
+            if txn.raw is not None and (fresh or data.bookmarks or data.settings or data.exams):
                 backup = self._backup_now(txn, "before-import")
             self.append_answers(txn, fresh)
             touched = {a.question_id for a in fresh}
             self._rebuild_cards(txn, [a for a in existing + fresh if a.question_id in touched])
             added, updated = transfer.merge_bookmarks(txn, data.bookmarks)
             settings = transfer.merge_settings(txn, data.settings)
+            transfer.merge_exams(txn, data.exams)
             return ImportSummary(
                 answers_added=len(fresh),
                 answers_known=len(data.answers) - len(fresh),

@@ -11,7 +11,8 @@ The document (``dvatui export PATH`` writes it, ``dvatui import PATH`` reads it)
                      "comment", "created_at", "updated_at"}, ...],
       "answers":   [{"id", "question_id", "section_id", "chapter_id", "chosen", "correct",
                      "answered_at"}, ...],
-      "settings":  {"theme": "dva-night", ...}
+      "settings":  {"theme": "dva-night", ...},
+      "exams":     [{"id", "started_at", "status", ...}, ...]   (optional: mock exams)
     }
 
 Merging (``merge_*``, run by the store inside one locked transaction):
@@ -19,7 +20,8 @@ Merging (``merge_*``, run by the store inside one locked transaction):
 * answers: a union by ``id`` (two machines that studied apart end up with both histories);
 * bookmarks: by ``target_id``; where both sides have one, the newer ``updated_at`` wins, and
   a comment is never dropped for an empty one;
-* settings: keys this store does not have are added; its own values are kept.
+* settings: keys this store does not have are added; its own values are kept;
+* mock exams: the ones this store does not have (by ``id``) are added.
 
 Importing the same document twice adds nothing. A malformed document raises
 ``ImportFormatError`` before anything is changed.
@@ -29,13 +31,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dvatui.store import history
 from dvatui.store.documents import (
     BOOKMARKS,
+    EXAMS,
     SETTINGS,
     Transaction,
     bookmark_from_doc,
@@ -73,6 +76,8 @@ class ExportData:
     bookmarks: list[Bookmark]
     answers: list[Answer]
     settings: dict[str, Any]
+    #: Mock exams (their JSON documents); optional in the document.
+    exams: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_export(
@@ -82,6 +87,7 @@ def build_export(
     *,
     exported_at: str,
     app: str,
+    exams: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -91,6 +97,7 @@ def build_export(
         "bookmarks": [bookmark_to_doc(b) for b in bookmarks],
         "answers": [history.answer_to_doc(a) for a in answers],
         "settings": dict(settings),
+        "exams": [dict(e) for e in exams],
     }
 
 
@@ -150,7 +157,15 @@ def parse_export(document: object, path: Path | None = None) -> ExportData:
     for key, value in settings.items():
         if _depth(value) > MAX_DEPTH // 2:
             raise bad(f"setting {key[:60]!r} nests too deep")
-    return ExportData(bookmarks, parsed, dict(settings))
+    exams = document.get("exams", [])
+    if not isinstance(exams, list):
+        raise bad('"exams" must be a list')
+    for i, exam in enumerate(exams):
+        if not isinstance(exam, dict) or not isinstance(exam.get("id"), str) or not exam["id"]:
+            raise bad(f"exams[{i}] is not a mock exam record")
+        if _depth(exam) > MAX_DEPTH // 2:
+            raise bad(f"exams[{i}] nests too deep")
+    return ExportData(bookmarks, parsed, dict(settings), list(exams))
 
 
 def _depth(value: object) -> int:
@@ -212,6 +227,21 @@ def _newer_bookmark(ours: Bookmark, theirs: Bookmark) -> Bookmark:
         winner = replace(winner, comment=other.comment)
     # Keep the local identity: the bookmark is the same one, changed.
     return replace(winner, id=ours.id, created_at=min(ours.created_at, theirs.created_at))
+
+
+def merge_exams(txn: Transaction, incoming: Iterable[Mapping[str, Any]]) -> int:
+    """Add the mock exams this store does not have (by id); returns how many."""
+    table = txn.table(EXAMS)
+    known = {doc.get("id") for doc in table.values()}
+    added = 0
+    for exam in incoming:
+        if exam.get("id") not in known:
+            table[next_doc_id(table)] = dict(exam)
+            known.add(exam.get("id"))
+            added += 1
+    if added:
+        txn.mark_changed()
+    return added
 
 
 def merge_settings(txn: Transaction, incoming: Mapping[str, Any]) -> int:
