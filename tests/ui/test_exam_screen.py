@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from dvatui.app import DvaApp
 from dvatui.domain.exam import EXAM_SECONDS, ExamState
 from dvatui.domain.loader import load_corpus
@@ -38,6 +40,15 @@ def shipped() -> Corpus:
 def make(db: Path, clock: Clock) -> DvaApp:
     corpus = shipped()
     return DvaApp(corpus, db, session=StudySession(corpus, db, clock=clock))
+
+
+async def exam_on_screen(pilot: Pilot[None], app: DvaApp) -> ExamScreen:
+    """An app started with ``start_exam()``: the exam is on screen."""
+    await pilot.pause()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ExamScreen)
+    return screen
 
 
 def key_for(view: ExamQuestion, canonical: int) -> str:
@@ -114,10 +125,7 @@ async def test_no_feedback_until_the_end(tmp_path: Path) -> None:
     app = make(db, clock)
     app.start_exam()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExamScreen)
+        screen = await exam_on_screen(pilot, app)
         view = screen.query_one(ExamQuestion)
         await pilot.press("1", "enter")
         await pilot.pause()
@@ -133,10 +141,7 @@ async def test_the_clock_runs_on_screen_and_time_out_submits(tmp_path: Path) -> 
     app = make(db, clock)
     app.start_exam()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExamScreen)
+        screen = await exam_on_screen(pilot, app)
         clock.now += timedelta(seconds=90)
         screen._tick()
         assert screen.exam.remaining_s == EXAM_SECONDS - 90
@@ -171,10 +176,7 @@ async def test_a_new_start_resumes_at_the_first_unanswered_question(tmp_path: Pa
     assert session.flush() == []
     app = make(db, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExamScreen)
+        screen = await exam_on_screen(pilot, app)
         assert screen.exam.position == 5 and len(screen.exam.answers) == 5
         assert screen.exam.remaining_s == EXAM_SECONDS - 600
         assert screen.exam.flags == {exam.question_ids[1]}

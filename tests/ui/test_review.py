@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from dvatui.app import DvaApp
 from dvatui.domain.model import Question
 from dvatui.screens.main import MainScreen
@@ -39,6 +41,16 @@ def wrong_keys(quiz: QuizPanel) -> list[str]:
     return [key_for(quiz, i) for i in [wrong, *rest]]
 
 
+async def press_review(pilot: Pilot[None], app: DvaApp) -> ReviewScreen:
+    """From the main screen, R: review mode is on screen."""
+    await pilot.pause()
+    await pilot.press("R")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
 async def answer(pilot: object, quiz: QuizPanel, *, right: bool) -> Question:
     q = quiz.question
     assert q is not None
@@ -54,11 +66,7 @@ async def test_review_mode_asks_due_then_new_and_q_returns(
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.pause()
-        await pilot.press("R")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await press_review(pilot, app)
         quiz = screen.quiz
         total = len(app.session.corpus.questions())
         assert len(screen.questions) == min(total, 20)  # all new: up to the day's limit
@@ -82,10 +90,7 @@ async def test_easy_after_a_right_answer_and_undo(
 ) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
-        await pilot.press("R")
-        await pilot.pause()
-        quiz = app.screen.query_one(QuizPanel)
+        quiz = (await press_review(pilot, app)).quiz
         await pilot.press("E")  # nothing answered: not available
         q = await answer(pilot, quiz, right=True)
         before_easy = app.session.progress[q.id].scheduling
@@ -180,10 +185,7 @@ async def test_review_opened_again_is_refilled(
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.pause()
-        await pilot.press("R")
-        await pilot.pause()
-        quiz = app.screen.query_one(QuizPanel)
+        quiz = (await press_review(pilot, app)).quiz
         await pilot.press("n")
         missed = await answer(pilot, quiz, right=False)  # the second question, missed
         await pilot.press("q", "R")
