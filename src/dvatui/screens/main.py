@@ -51,6 +51,7 @@ note and the quiz show side by side, the tree is a drawer over the left (``s``) 
 breadcrumb line says where the learner is."""
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 PANE_TITLES = ("Sections", "Notes", "Quiz")
+PANE_IDS = ("tree-pane", "note-pane", "quiz-pane")
 SAVE_POSITION_DELAY = 1.0
 DUE_REVIEW = "due-review"
 """The name the due review's screen is installed under (built once, refilled each time)."""
@@ -121,6 +122,7 @@ class MainScreen(StudyScreen[None]):
     ]
 
     COMMANDS = {_section_commands, _bookmark_commands, _practice_commands}
+    AUTO_FOCUS = ".pane.-active"
 
     def __init__(self) -> None:
         super().__init__()
@@ -131,12 +133,22 @@ class MainScreen(StudyScreen[None]):
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The layout's classes and the starting pane are known before anything is styled:
+        # widgets are styled once, as they mount, instead of again at the first layout.
+        width, height = self.app.size
+        self.set_class(width < NARROW_WIDTH, "-narrow", update=False)
+        self.set_class(NARROW_WIDTH <= width < WIDE_WIDTH, "-medium", update=False)
+        self.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small", update=False)
+        # Between 80 and 99 columns the tree is a drawer: start reading (`s` opens it).
+        # The active pane gets the focus (AUTO_FOCUS).
+        start = 1 if self.layout_mode == "medium" else 0
+        classes = ["pane -active" if i == start else "pane" for i in range(len(PANE_IDS))]
         yield Header(icon="▤")
         yield Breadcrumb(id="crumb")
         with Horizontal(id="panes"):
-            yield SectionTree(id="tree-pane")
-            yield NoteView(id="note-pane")
-            yield QuizPanel(id="quiz-pane")
+            yield SectionTree(id=PANE_IDS[0], classes=classes[0])
+            yield NoteView(id=PANE_IDS[1], classes=classes[1])
+            yield QuizPanel(id=PANE_IDS[2], classes=classes[2])
         yield Static(id="too-small")
         yield Static(id="notes-warning")
         yield KeyBar()
@@ -147,14 +159,8 @@ class MainScreen(StudyScreen[None]):
         return (self.query_one(SectionTree), self.query_one(NoteView), self.query_one(QuizPanel))
 
     def on_mount(self) -> None:
-        # Classes change without restyling, then one restyle: each set_class restyles its
-        # subtree at once (~40 ms for the first layout's dozen changes, before the first frame).
-        for pane, title in zip(self.panes, PANE_TITLES, strict=True):
-            pane.add_class("pane", update=False)
-            pane.border_title = title
-        self.panes[0].add_class("-active", update=False)
-        self._apply_layout(*self.app.size, restyle=False)
-        self.update_node_styles()
+        start = 1 if self.layout_mode == "medium" else 0
+        self._apply_layout(*self.app.size, active=start)  # restyles only what changed
         study_app(self).study_changed.subscribe(self, self._study_changed)
         self._start()
 
@@ -163,20 +169,20 @@ class MainScreen(StudyScreen[None]):
         session = self.session
         tree = self.query_one(SectionTree)
         tree.leeches = frozenset(session.leeches())
-        tree.load(session.corpus, session.bookmarked, session.results)
+        # Between 80 and 99 columns the tree is a closed drawer: it is built right after the
+        # first frame (~15 ms for 200-odd lines), or when it is first needed before that.
+        drawer = self.layout_mode == "medium"
+        tree.load(session.corpus, session.bookmarked, session.results, later=drawer)
+        if drawer:
+            self.call_after_refresh(tree.build_now)
         last = session.position
         target = (session.corpus.section(last) if last else None) or next(
             session.corpus.sections(), None
         )
         if target is not None:
-            # The tree is the first thing to be usable; the note and quiz panes fill in
-            # right after the first frame (rendering Markdown costs ~15-40 ms).
-            tree.select_section(target.id)
-            self.call_after_refresh(self._first_show, target.id)
-        if self.layout_mode == "medium":
-            self.focus_pane(1)  # the tree is a drawer here: start reading, `s` opens it
-        else:
-            tree.focus()
+            # The first frame shows the note and the quiz filled in: a frame with empty
+            # panes first would only cost another full paint.
+            self.show_section(target.id)
         self.update_progress()
         if session.corpus.problems:
             self.show_notes_warning()
@@ -269,12 +275,6 @@ class MainScreen(StudyScreen[None]):
         if problem is not None:
             self.notify(f"Could not open the editor: {problem}", severity="warning", markup=False)
 
-    def _first_show(self, section_id: str) -> None:
-        """Fill the note and quiz panes after the first frame, with the tree's section."""
-        wanted = self.query_one(SectionTree).cursor_section_id or section_id
-        if self.current is None or self.current.id != wanted:
-            self.show_section(wanted)
-
     # -- showing sections -----------------------------------------------------------------
     def show_section(
         self, section_id: str, *, item_id: str | None = None, highlight: str | None = None
@@ -323,9 +323,6 @@ class MainScreen(StudyScreen[None]):
             self.query_one(SectionTree).cursor_section_id != message.section_id
         ):
             return  # the learner has moved on; a newer request is on its way or handled
-        if self.current is None and message.from_tree_cursor:
-            self.call_after_refresh(self._first_show, message.section_id)
-            return  # the tree's first highlight: let the first frame paint before the note
         section_id = message.section_id
         if message.item_id is not None and self.current is not None:
             # An item the note pane already shows (e.g. in a subsection of the section
@@ -394,7 +391,7 @@ class MainScreen(StudyScreen[None]):
             return "narrow"
         return "medium" if self.has_class("-medium") else "wide"
 
-    def _apply_layout(self, width: int, height: int, *, restyle: bool = True) -> None:
+    def _apply_layout(self, width: int, height: int, *, active: int | None = None) -> None:
         """Pick the layout for a terminal size (classes on the screen; main.tcss does the rest)."""
         if width >= WIDE_WIDTH and self.layout_mode != "wide":
             # The tree shows again: it could not scroll to its cursor while hidden.
@@ -408,9 +405,8 @@ class MainScreen(StudyScreen[None]):
             f"The terminal is {width}×{height}.\n"
             f"dvatui needs at least {MIN_WIDTH}×{MIN_HEIGHT}: make the window bigger."
         )
-        self._show_active(self._pane_index(), restyle=False)
-        if restyle:
-            self._restyle(before)
+        self._show_active(self._pane_index() if active is None else active, restyle=False)
+        self._restyle(before)
 
     def _class_state(self) -> tuple[frozenset[str], ...]:
         return (frozenset(self.classes), *(frozenset(p.classes) for p in self.panes))

@@ -136,8 +136,8 @@ After the answer, r jumps to the note it tests and n goes to the next question.
 
     index: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.questions: list[Question] = []
         self.section_id: str | None = None
         self.selected: set[int] = set()

@@ -70,8 +70,8 @@ section, • a section with bookmarked items.
     MARKER = "›"
     """Starts the label of the line under the cursor (a space on the other lines)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("Notes", id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("Notes", id=id, classes=classes)
         self.show_root = False
         self.guide_depth = 2
         self._section_nodes: dict[str, TreeNode[str]] = {}
@@ -84,6 +84,10 @@ section, • a section with bookmarked items.
         self.leeches: frozenset[str] = frozenset()
         """Question ids that are leeches: their sections show ⚠ (set before load/refresh)."""
         self._style_cache: dict[str, Style] | None = None
+        self._pending: Corpus | None = None
+        """A corpus whose tree is still to be built (see ``load``)."""
+        self._pending_section: str | None = None
+        """The section to put the cursor on when the tree is built."""
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -91,15 +95,44 @@ section, • a section with bookmarked items.
     def _theme_changed(self, _theme: object) -> None:
         """Labels hold their styles: make them again in the new theme's colours."""
         self._style_cache = None
+        self._styles()  # now, also for a tree still to be built (it looks the same)
         if self._section_nodes:
             self.refresh_state(self._marks, self._latest)
 
-    def load(self, corpus: Corpus, bookmarked: frozenset[str], latest: Mapping[str, bool]) -> None:
-        """Build the tree for a corpus."""
+    def load(
+        self,
+        corpus: Corpus,
+        bookmarked: frozenset[str],
+        latest: Mapping[str, bool],
+        *,
+        later: bool = False,
+    ) -> None:
+        """Build the tree for a corpus; ``later``: when it is first needed (shown, focused,
+        asked for its lines), for a tree that is a closed drawer at the first frame."""
+        self._set_state(bookmarked, latest)
+        if later:
+            self._styles()  # now: it looks the same as a tree built at once
+            self._pending = corpus
+            self._pending_section = None
+            return
+        self._pending = None
+        self._build_nodes(corpus)
+
+    def build_now(self) -> None:
+        """Build a tree whose building was put off (``load(later=True)``)."""
+        corpus, self._pending = self._pending, None
+        if corpus is not None:
+            self._build_nodes(corpus)
+            if self._pending_section is not None:
+                self.select_section(self._pending_section)
+
+    def on_focus(self) -> None:
+        self.build_now()
+
+    def _build_nodes(self, corpus: Corpus) -> None:
         self.clear()
         self._section_nodes.clear()
         self._sections.clear()
-        self._set_state(bookmarked, latest)
         self._question_ids = {}
         for chapter in corpus.chapters:
             # A chapter line counts every question of the chapter; a section its subsections'.
@@ -206,6 +239,8 @@ section, • a section with bookmarked items.
     ) -> None:
         """Update marks and counts on the given sections (all when None)."""
         self._set_state(bookmarked, latest)
+        if self._pending is not None:
+            return  # the labels are made with the state when the tree is built
         ids = section_ids if section_ids is not None else set(self._section_nodes)
         chapters = {self._sections[s].chapter_id for s in ids if s in self._sections}
         for sid in ids | chapters:
@@ -221,10 +256,12 @@ section, • a section with bookmarked items.
 
     def collapsed_ids(self) -> set[str]:
         """The sections whose lines are folded (to fold them again after a reload)."""
+        self.build_now()
         return {sid for sid, node in self._section_nodes.items() if not node.is_expanded}
 
     def collapse_ids(self, section_ids: set[str]) -> None:
         """Fold these sections' lines (those that still exist and can fold)."""
+        self.build_now()
         for sid in section_ids:
             node = self._section_nodes.get(sid)
             if node is not None and node.allow_expand and node.is_expanded:
@@ -232,6 +269,9 @@ section, • a section with bookmarked items.
 
     def select_section(self, section_id: str) -> None:
         """Move the cursor to a section (the screen ignores the echo of its own request)."""
+        if self._pending is not None:
+            self._pending_section = section_id
+            return
         node = self._section_nodes.get(section_id)
         if node is None or self.cursor_node is node:
             return
@@ -252,6 +292,7 @@ section, • a section with bookmarked items.
     def reveal_cursor(self) -> None:
         """Scroll so that the cursor line sits a third of the way down (e.g. when the tree
         shows again after being hidden, where scrolling to the cursor had no room)."""
+        self.build_now()
         height = self.scrollable_content_region.height
         line, top = self.cursor_line, int(self.scroll_offset.y)
         if height and line >= 0 and not top < line < top + height - 1:
@@ -270,6 +311,8 @@ section, • a section with bookmarked items.
     @property
     def cursor_section_id(self) -> str | None:
         """The id of the section under the cursor."""
+        if self._pending is not None:
+            return self._pending_section
         node = self.cursor_node
         return node.data if node is not None else None
 
