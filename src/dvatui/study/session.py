@@ -540,7 +540,9 @@ class StudySession:
             )
         )
         key = (id(corpus), hash(orphans))
-        if key != self._aliases_key:  # matched again only when the notes or orphans change
+        if key != self._aliases_key and not orphans:  # nothing to match: no rapidfuzz
+            self._aliases_key, self._aliases = key, {}
+        elif key != self._aliases_key:  # matched again only when the notes or orphans change
             from dvatui.domain.reattach import best_match
 
             matches: dict[str, str] = {}
