@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from dvatui.cli import main
+from dvatui.startup import pause_collector
+
+pause_collector()  # until the first frame (or a subcommand starts): see dvatui/startup.py
+
+from dvatui.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

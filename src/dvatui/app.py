@@ -30,6 +30,7 @@ from dvatui.paths import shipped_themes_dir
 from dvatui.screens.dialogs import DataProblemScreen
 from dvatui.screens.main import MainScreen
 from dvatui.settings import Settings, SettingsError, set_value
+from dvatui.startup import resume_collector
 from dvatui.store import (
     CorruptStoreError,
     FutureSchemaError,
@@ -187,6 +188,7 @@ class DvaApp(App[None]):
                 markup=False,
             )
         self.call_after_refresh(self._tell_about_the_settings)
+        self.call_after_refresh(resume_collector)  # paused by `dvatui` until the first frame
         if self.session.corpus.errors:
             first = self.session.corpus.errors[0]
             extra = len(self.session.corpus.errors) - 1

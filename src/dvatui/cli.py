@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from dvatui import __version__, cli_config, cli_data, cli_notes
 from dvatui.domain.text import clean_text, escape_json_controls
 from dvatui.settings import SettingsError
+from dvatui.startup import resume_collector
 
 if TYPE_CHECKING:
     import argparse
@@ -161,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command
     if command is None:
         return run_app(args)
+    if command not in ("exam", "review"):  # these two open the app (review: unless --list)
+        resume_collector()
     handlers = {
         "check": cmd_check,
         "outline": cmd_outline,
@@ -540,6 +543,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         return refused
     if not args.list:
         return run_app(args, start="review", practice=args.set, count=args.count)
+    resume_collector()
     session = _study_session(args)
     if session is None:
         return EXIT_DATA
