@@ -401,10 +401,11 @@ class MainScreen(StudyScreen[None]):
         self.set_class(NARROW_WIDTH <= width < WIDE_WIDTH, "-medium", update=False)
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small", update=False)
-        self.query_one("#too-small", Static).update(
-            f"The terminal is {width}×{height}.\n"
-            f"dvatui needs at least {MIN_WIDTH}×{MIN_HEIGHT}: make the window bigger."
-        )
+        if small:  # (an update re-lays out the screen: only when the message shows)
+            self.query_one("#too-small", Static).update(
+                f"The terminal is {width}×{height}.\n"
+                f"dvatui needs at least {MIN_WIDTH}×{MIN_HEIGHT}: make the window bigger."
+            )
         self._show_active(self._pane_index() if active is None else active, restyle=False)
         self._restyle(before)
 

@@ -181,7 +181,12 @@ Move the cursor between note items and bookmark the tricky ones.
         self.crumb = crumb
         self.bookmarked = bookmarked
         self.highlight = [w for w in re.findall(r"\w[\w.+-]*", highlight or "") if len(w) > 1]
-        self._relayout()
+        # Before the first layout the pane's width is not known: the note is laid out when
+        # it is first painted (``render_line``), at the width it is painted at.
+        if self.scrollable_content_region.width:
+            self._relayout()
+        else:
+            self._forget_layout()
         index = 0
         self.marked = None
         if item_id is not None:
@@ -231,10 +236,13 @@ Move the cursor between note items and bookmark the tricky ones.
         self.refresh()
 
     # -- layout ---------------------------------------------------------------------------
+    def _forget_layout(self) -> None:
+        self._layout = None
+        self.virtual_size = Size(0, 0)
+
     def _relayout(self) -> None:
         if self.section is None:
-            self._layout = None
-            self.virtual_size = Size(0, 0)
+            self._forget_layout()
             return
         width = max(10, self.scrollable_content_region.width or self.size.width or 80)
         key = (self.section.id, width)
@@ -330,6 +338,8 @@ Move the cursor between note items and bookmark the tricky ones.
         width = self.scrollable_content_region.width
         base = self.rich_style
         index = scroll_y + y
+        if self._layout is None and self.section is not None and width:
+            self._relayout()  # the first paint after `show` before the first layout
         if self._layout is None or self.section is None:
             return Strip.blank(width, base)
         header = self._header_line(index, width, base)

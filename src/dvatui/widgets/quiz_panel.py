@@ -118,6 +118,9 @@ After the answer, r jumps to the note it tests and n goes to the next question.
     QuizPanel {
         background: $surface;
         padding: 0 1;
+        /* The text keeps its width when a long question brings the scrollbar: no rewrap
+           (and no second paint) right after it is shown. */
+        scrollbar-gutter: stable;
         & > .quiz-panel--meta { color: $text-muted; }
         & > .quiz-panel--stem { text-style: bold; }
         & > .quiz-panel--pointer { color: $text-primary; text-style: bold; }
