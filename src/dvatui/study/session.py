@@ -481,13 +481,13 @@ class StudySession:
         key = (id(self._corpus), id(self._state.bookmarks))
         if key == self._moves_key:
             return self._moves
-        from dvatui.domain.reattach import best_match  # rapidfuzz: only when one is gone
-
         corpus = self._corpus
         moves: dict[str, str] = {}
         for mark in self._state.bookmarks.values():
             if mark.kind != "item" or corpus.item(mark.target_id) is not None:
                 continue
+            from dvatui.domain.reattach import best_match  # rapidfuzz: only when one is gone
+
             saved = mark.text or mark.label
             section = corpus.section(mark.section_id)
             chapter = corpus.chapter(mark.chapter_id)
