@@ -27,7 +27,6 @@ from dvatui.domain.cache import load_corpus_cached
 from dvatui.domain.model import Corpus
 from dvatui.messages import StudyChanged
 from dvatui.paths import shipped_themes_dir
-from dvatui.screens.dialogs import DataProblemScreen
 from dvatui.screens.main import MainScreen
 from dvatui.settings import Settings, SettingsError, set_value
 from dvatui.startup import resume_collector
@@ -325,6 +324,8 @@ class DvaApp(App[None]):
         Starting fresh is offered only for a damaged (or newer) file that has been copied
         aside; a busy lock is retried by itself in a worker until it is free.
         """
+        from dvatui.screens.dialogs import DataProblemScreen  # (only when there is one)
+
         dialog = DataProblemScreen(str(problem), choices=data_choices(problem))
         self.push_screen(dialog, self._data_choice)
         if isinstance(problem, StoreBusyError):
@@ -352,7 +353,7 @@ class DvaApp(App[None]):
         """The retry worker opened the data file: close the dialog and show the data."""
         self._stop_retrying()
         self._data_problem = None
-        if isinstance(self.screen, DataProblemScreen):
+        if _is_data_problem_screen(self.screen):
             self.screen.dismiss(None)
         self._after_open()
         self.notify("The data file is free again: your data is open.", timeout=5)
@@ -451,7 +452,7 @@ class DvaApp(App[None]):
                 self._stop_retrying()  # a different problem now: say so
                 if isinstance(worker.error, StoreError):
                     self._data_problem = worker.error
-                    if isinstance(self.screen, DataProblemScreen):
+                    if _is_data_problem_screen(self.screen):
                         self.screen.dismiss("replaced")
                     self._ask_about(worker.error)
             return
@@ -531,6 +532,13 @@ class DvaApp(App[None]):
         watchdog.start()
         with contextlib.suppress(RuntimeError):  # the loop is already closed
             loop.call_soon_threadsafe(self._exit_after_saving)
+
+
+def _is_data_problem_screen(screen: Screen[object]) -> bool:
+    """Whether the data-problem dialog is showing (the dialogs load on first use)."""
+    from dvatui.screens.dialogs import DataProblemScreen
+
+    return isinstance(screen, DataProblemScreen)
 
 
 def data_choices(problem: StoreError) -> tuple[str, ...]:

@@ -30,7 +30,6 @@ from dvatui.messages import (
     TargetRequested,
     study_app,
 )
-from dvatui.screens.dialogs import BookmarksScreen, HelpScreen, SearchScreen
 from dvatui.screens.study import StudyScreen
 from dvatui.widgets.breadcrumb import Breadcrumb
 from dvatui.widgets.key_bar import KeyBar
@@ -660,6 +659,8 @@ class MainScreen(StudyScreen[None]):
             if target:
                 self.jump_to(target)
 
+        from dvatui.screens.dialogs import BookmarksScreen  # (dialogs load on first use)
+
         self.app.push_screen(BookmarksScreen(), done)
 
     def action_search(self) -> None:
@@ -671,6 +672,8 @@ class MainScreen(StudyScreen[None]):
                 self.show_section(section_id, item_id=item_id, highlight=query)
                 self.focus_pane(1)
 
+        from dvatui.screens.dialogs import SearchScreen
+
         self.app.push_screen(SearchScreen(self.session.search_index()), done)
 
     def action_theme(self) -> None:
@@ -679,4 +682,6 @@ class MainScreen(StudyScreen[None]):
 
     def action_help(self) -> None:
         """Show every key, taken from the bindings."""
+        from dvatui.screens.dialogs import HelpScreen
+
         self.app.push_screen(HelpScreen(self))
