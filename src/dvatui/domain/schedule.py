@@ -22,9 +22,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import fsrs
+if TYPE_CHECKING:
+    import fsrs
 
 DEFAULT_RETENTION = 0.90
 """The desired retention: the chance of remembering a card when it comes due."""
@@ -128,12 +129,26 @@ class Scheduler:
         if not 0.7 <= desired_retention <= 0.99:
             raise ValueError("desired retention must be between 0.70 and 0.99")
         self.desired_retention = desired_retention
-        self._fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+        self._made: fsrs.Scheduler | None = None
+
+    @property
+    def _fsrs(self) -> fsrs.Scheduler:
+        """fsrs's scheduler, made at the first review (fsrs is imported then: showing what
+        is due needs only the stored cards, and the first frame does not wait for it)."""
+        if self._made is None:
+            import fsrs
+
+            self._made = fsrs.Scheduler(
+                desired_retention=self.desired_retention, enable_fuzzing=False
+            )
+        return self._made
 
     def review(
         self, question_id: str, before: Mapping[str, Any] | None, rating: int, at: datetime
     ) -> CardData:
         """The card after one review at ``at`` (a new card if ``before`` is None or broken)."""
+        import fsrs
+
         previous = Card.from_data(before) if before is not None else None
         at = at.astimezone(UTC)
         if previous is None:
@@ -176,6 +191,8 @@ class Scheduler:
         card = Card.from_data(data) if data is not None else None
         if card is None or card.stability is None or card.last_review is None:
             return None
+        import fsrs
+
         live = fsrs.Card(
             card_id=0,  # without an id, fsrs makes one from the clock and sleeps 1 ms
             state=fsrs.State(card.state),
