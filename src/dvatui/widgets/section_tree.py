@@ -55,6 +55,9 @@ section, • a section with bookmarked items.
     DEFAULT_CSS = """
     SectionTree {
         background: $surface;
+        /* Labels are cut to the pane's width (with …): never a horizontal scrollbar, also
+           not in the first frame, before the labels know that width. */
+        overflow-x: hidden;
         & > .tree--guides { color: $text-muted 40%; }
         & > .section-tree--marker { text-style: bold; }
         & > .section-tree--chapter { text-style: bold; }
@@ -80,7 +83,8 @@ section, • a section with bookmarked items.
         self._item_marks: frozenset[str] = frozenset()
         self._latest: Mapping[str, bool] = {}
         self._question_ids: dict[str, tuple[str, ...]] = {}
-        self._label_width = 0
+        self._title_at: dict[str, tuple[int, int]] = {}
+        """Section id -> where its title starts and ends in its label (after the mark)."""
         self.leeches: frozenset[str] = frozenset()
         """Question ids that are leeches: their sections show ⚠ (set before load/refresh)."""
         self._style_cache: dict[str, Style] | None = None
@@ -140,7 +144,6 @@ section, • a section with bookmarked items.
             for section in chapter.walk():
                 if section.level > 1:
                     self._question_ids[section.id] = tuple(q.id for q in section.all_questions())
-        self._label_width = self.scrollable_content_region.width
         for chapter in corpus.chapters:
             node = self.root.add(
                 self._label(chapter.overview),
@@ -186,11 +189,9 @@ section, • a section with bookmarked items.
         if self.leeches and not self.leeches.isdisjoint(ids):
             right += " ⚠"
         title = section.title
-        room = self._title_room(section) - len(mark) - len(count) - len(right)
-        if 0 < room < len(title):
-            title = title[: max(room, 6) - 1].rstrip() + "…"
         text = Text(mark + title + count + right, no_wrap=True, overflow="ellipsis")
         end_mark, end_title = len(mark), len(mark) + len(title)
+        self._title_at[section.id] = (end_mark, end_title)
         if mark:
             text.stylize(style["bookmark"], 0, end_mark)
         if section.level == 1:
@@ -213,6 +214,20 @@ section, • a section with bookmarked items.
             }
         return self._style_cache
 
+    def _fit(self, label: Text, section: Section, at: int) -> Text:
+        """``label`` (its title starting ``at`` characters in) with the title cut to fit."""
+        end_mark, end_title = self._title_at[section.id]
+        title_length = end_title - end_mark
+        room = self._title_room(section) - (len(label) - at - title_length)
+        if not 0 < room < title_length:
+            return label
+        start = at + end_mark
+        cut = label[: start + max(room, 6) - 1]
+        cut.rstrip()
+        cut.append("…", style=label.get_style_at_offset(self.app.console, start))
+        cut.append_text(label[at + end_title :])
+        return cut
+
     def _title_room(self, section: Section) -> int:
         """Columns left for a label after the tree guides and the cursor marker, or 0
         before the first layout."""
@@ -223,8 +238,12 @@ section, • a section with bookmarked items.
         return width - guides - 2
 
     def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
-        """The label with the cursor marker in front (a space on other lines)."""
+        """The label with the cursor marker in front (a space on other lines), its title cut
+        with … to the width it is painted at, so that the counts stay in view."""
         label = super().render_label(node, base_style, style)
+        section = self._sections.get(node.data) if node.data is not None else None
+        if section is not None and section.id in self._title_at:
+            label = self._fit(label, section, len(label) - len(node.label))
         if node is self.cursor_node:
             marker = Text(self.MARKER, style=base_style + style + self._styles()["marker"])
         else:
@@ -247,12 +266,6 @@ section, • a section with bookmarked items.
             node = self._section_nodes.get(sid)
             if node is not None:
                 node.set_label(self._label(self._sections[sid]))
-
-    def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        if self._section_nodes and width != self._label_width:
-            self._label_width = width
-            self.refresh_state(self._marks, self._latest)
 
     def collapsed_ids(self) -> set[str]:
         """The sections whose lines are folded (to fold them again after a reload)."""
