@@ -1,10 +1,10 @@
 """Time from spawn to the first usable screen: dvatui against a bare Textual app.
 
-Both run in a pty at 80x24 (TERM=xterm-256color), 5 timed runs each after one warm-up,
-alternating, with their byte code cached and dvatui's user folders in a temporary folder
-(see ``_pty.bench_env``); dvatui studies a copy of the shipped notes taken at the start
-(``--live-notes``: the checkout's, which someone may be editing).
-Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs N] [--no-animations]``
+Both run in a pty at 80x24 (or ``--size``; TERM=xterm-256color), 5 timed runs each after
+one warm-up, alternating, with their byte code cached and dvatui's user folders in a
+temporary folder (see ``_pty.bench_env``); dvatui studies a copy of the shipped notes taken
+at the start (``--live-notes``: the checkout's, which someone may be editing).
+Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs N] [--size 160x48]``
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ if __name__ == "__main__":
 
 
 def time_to_usable(
-    argv: list[str], env: dict[str, str], ready: list[str]
+    argv: list[str], env: dict[str, str], ready: list[str], size: tuple[int, int] = (80, 24)
 ) -> tuple[float, float, int]:
     """(seconds to the first byte, seconds to usable, bytes at usable) for one start."""
-    with PtySession(argv, cols=80, rows=24, env=env) as s:
+    with PtySession(argv, cols=size[0], rows=size[1], env=env) as s:
         s.wait_until(lambda p: p.bytes_read > 0, 30, "first byte")
         first = time.perf_counter() - s.started
         s.wait_until(lambda p: all(t in p.text() for t in ready), 30, " and ".join(ready))
@@ -65,8 +65,8 @@ def time_to_usable(
 
 
 def ready_texts(corpus: Corpus) -> list[str]:
-    """What dvatui's first screen must show to count as usable at 80x24: the chapter (in the
-    breadcrumb), the first words of the note, the quiz's first question and the key bar.
+    """What dvatui's first screen must show to count as usable: the chapter (in the tree or
+    the breadcrumb), the first words of the note, the quiz's first question and the key bar.
     A frame with the panes still empty does not count."""
     section = next(corpus.sections())
     words = " ".join(section.items[0].text.split()[:3])
@@ -80,7 +80,9 @@ def main() -> int:
     parser.add_argument(
         "--live-notes", action="store_true", help="the checkout's notes, not a copy taken now"
     )
+    parser.add_argument("--size", default="80x24", help="the terminal, COLSxROWS (80x24)")
     args = parser.parse_args()
+    cols, rows = (int(n) for n in args.size.lower().split("x"))
     corpus = load_corpus(shipped_notes_dir())
     with tempfile.TemporaryDirectory() as tmp:
         if not args.live_notes:
@@ -97,11 +99,11 @@ def main() -> int:
                 env = bench_env(
                     Path(tmp), Path(tmp) / f"{name}-{run}.json", animations=not args.no_animations
                 )
-                measured = time_to_usable(argv, env, ready)
+                measured = time_to_usable(argv, env, ready, (cols, rows))
                 if run:  # run 0 warms the .pyc and file caches
                     results[name].append(measured)
     print(
-        f"Startup in a pty at 80x24, {args.runs} runs each "
+        f"Startup in a pty at {cols}x{rows}, {args.runs} runs each "
         f"(animations {'off' if args.no_animations else 'default'}):"
     )
     medians = {}
