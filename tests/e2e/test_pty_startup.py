@@ -4,7 +4,8 @@ The app starts in a pty; the first time the screen shows the note, the quiz and 
 is copied; once the output is quiet the two must be the same (but for a scrollbar's thumb,
 which may come a frame later). Before this held, the note's first frame was laid out at 80
 columns whatever the pane's width (its lines cut off), and the quiz pane rewrapped its text
-when its scrollbar came.
+when its scrollbar came. Checked for a first start and for a learner coming back to a later
+section (the tree scrolled to it).
 """
 
 from __future__ import annotations
@@ -15,17 +16,31 @@ import pytest
 
 from dvatui.domain.loader import load_corpus
 from dvatui.paths import shipped_notes_dir
+from dvatui.store import Store
+from dvatui.study.session import POSITION_KEY
 
 from .ptyharness import PtySession, pty_env
 from .test_pty_session import dvatui_script
 
 pytestmark = pytest.mark.e2e
 
-SCROLLBAR = str.maketrans({c: " " for c in "▁▂▃▄▅▆▇█▔"})
+SCROLLBAR = str.maketrans(dict.fromkeys("▁▂▃▄▅▆▇█▔", " "))
 
 
-def first_and_settled(db: Path, cols: int, rows: int, ready: list[str]) -> tuple[str, str]:
-    env = pty_env(db, animations=False)
+def ready_texts(db: Path) -> list[str]:
+    """What the first screen must show to be usable: the first words of the note of the
+    section the learner is at, the quiz's question line and the key bar."""
+    corpus = load_corpus(shipped_notes_dir())
+    place = Store.open(db).get_setting(POSITION_KEY) if db.exists() else None
+    section = (corpus.section(place) if place else None) or next(corpus.sections())
+    first = next(item for part in section.walk() for item in part.items)
+    words = first.text.lstrip("- ").replace("*", "").replace("`", "").split()
+    return [" ".join(words[:3]), "Question 1/", "Bookmark"]
+
+
+def first_and_settled(
+    env: dict[str, str], cols: int, rows: int, ready: list[str]
+) -> tuple[str, str]:
     with PtySession([dvatui_script()], cols=cols, rows=rows, env=env) as s:
         first = ""
         for _ in range(600):  # read as it comes: the first usable frame on its own
@@ -38,13 +53,29 @@ def first_and_settled(db: Path, cols: int, rows: int, ready: list[str]) -> tuple
         return first, s.text()
 
 
+def move_on(env: dict[str, str], cols: int, rows: int, sections: int) -> None:
+    """A first session that goes ``sections`` sections on and quits (the place is kept)."""
+    with PtySession([dvatui_script()], cols=cols, rows=rows, env=env) as s:
+        s.wait_for("Bookmark", 15)
+        s.wait_quiet(0.3, 5)
+        for _ in range(sections):
+            s.send("n")
+            s.wait_quiet(0.2, 5)
+        s.wait_quiet(1.5, 5)  # the place is saved a second after the last move
+        s.send("q")
+        assert s.wait_exit(10) == 0
+
+
+@pytest.mark.parametrize("returning", [False, True], ids=["first-start", "returning"])
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_the_first_screen_is_the_settled_screen(tmp_path: Path, size: tuple[int, int]) -> None:
-    corpus = load_corpus(shipped_notes_dir())
-    section = next(corpus.sections())
-    words = " ".join(section.items[0].text.split()[:3])
-    ready = [corpus.chapters[0].title, words, "Question 1/", "Bookmark"]
-    first, settled = first_and_settled(tmp_path / "dvatui.json", *size, ready)
+def test_the_first_screen_is_the_settled_screen(
+    tmp_path: Path, size: tuple[int, int], returning: bool
+) -> None:
+    db = tmp_path / "dvatui.json"
+    env = pty_env(db, animations=False)
+    if returning:
+        move_on(env, *size, sections=12)
+    first, settled = first_and_settled(env, *size, ready_texts(db))
     assert first.translate(SCROLLBAR) == settled.translate(SCROLLBAR), (
         f"first frame:\n{first}\n\nsettled:\n{settled}"
     )
