@@ -33,7 +33,9 @@ def pty_env(
     for name in ("COLORTERM", "NO_COLOR", "SSH_CONNECTION", "SSH_TTY", "TEXTUAL_ANIMATIONS"):
         env.pop(name, None)
     env["TERM"] = "xterm-256color"
-    env.setdefault("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_CTYPE", "DVATUI_ASCII"):  # a UTF-8 terminal (not ASCII only)
+        env.pop(name, None)
+    env["LANG"] = "C.UTF-8"
     if db_path is not None:
         env["DVATUI_DB"] = str(db_path)
     if not animations:

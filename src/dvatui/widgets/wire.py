@@ -14,7 +14,10 @@ state while it writes one update, so it:
   after text whose width every terminal agrees on).
 
 What the terminal shows is the same, cell by cell: the same characters, with the same
-background, and the same attributes wherever they can be seen. ``install`` makes Textual's
+background, and the same attributes wherever they can be seen. In a terminal whose locale is
+not UTF-8 (``wants_ascii``) it also writes only ASCII: each other character becomes an ASCII
+one of the same width (box drawing ``+-|``, ``▌`` ``>``, ``✓`` ``+``, ``★`` ``*``, accents
+dropped, else ``?``), so borders, the tree and the marks still line up. ``install`` makes Textual's
 screen updates use it (and repaint less after a scroll: ``reflow_visible``); the tests
 compare both writers through a terminal emulator, and what the app draws key by key with
 a full repaint.
@@ -24,8 +27,10 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
+from rich.cells import cell_len
 from rich.color import ColorSystem
 from rich.style import Style
 from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
@@ -56,6 +61,78 @@ _ANSI: dict[tuple[Style, ColorSystem], str] = {}
 first colour system it renders the style in)."""
 
 
+# ---------------------------------------------------------------------------------- ASCII
+_ASCII_LIKE = {
+    "-": "─━═╌╍┄┅┈┉╴╶╸╺╼╾‐‑‒–—―−",
+    "|": "│┃║╎╏┆┇┊┋╵╷╹╻╽╿",
+    "+": "┌┐└┘├┤┬┴┼╭╮╯╰┏┓┗┛┣┫┳┻╋╔╗╚╝╠╣╦╩╬╒╓╕╖╘╙╛╜╞╟╡╢╤╥╧╨╪╫┍┎┑┒┕┖┙┚┝┞┟┠┡┢┥┦┧┨┩┪✓✔",
+    "#": "█▉▊▋▍▎▏▐▀▔▕▁▂▃▄▅▆▇░▒▓■▤▦▧▨▩",
+    ">": "▌›»▶▸►→↳⇒⏵",
+    "<": "‹«◀◂◄←⏎↵",
+    "v": "▼▾↓",
+    "^": "▲▴↑",
+    "*": "★☆•●◆◇∙",
+    "x": "✗✘×",
+    "!": "⚠",
+    ".": "…·",
+    "'": "‘’‚′",
+    '"': "“”„″",
+    " ": "\u00a0\u2002\u2003\u2009\u202f",
+}
+_ASCII_TABLE = {ord(c): a for a, chars in _ASCII_LIKE.items() for c in chars}
+
+
+def _ascii_for(char: str) -> str:
+    """An ASCII stand-in for ``char`` that takes as many cells (accents dropped, else ?)."""
+    width = cell_len(char)
+    if width == 0:
+        return ""
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+    if len(plain) == width and plain.isprintable():
+        return plain
+    return "?" * width
+
+
+class _AsciiMap(dict[int, str]):
+    """``str.translate`` table: the stand-ins above, others worked out once and kept."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = _ASCII_TABLE.get(code) or _ascii_for(chr(code))
+        return value
+
+
+_TO_ASCII = _AsciiMap()
+
+
+def to_ascii(text: str) -> str:
+    """``text`` in ASCII, cell for cell (every character keeps its width on screen)."""
+    return text if text.isascii() else text.translate(_TO_ASCII)
+
+
+def wants_ascii(environ: Mapping[str, str]) -> bool:
+    """Whether to write ASCII only: the terminal's locale is not UTF-8.
+
+    The locale is LC_ALL, else LC_CTYPE, else LANG (none set: the C locale, which is ASCII).
+    Python itself turns a C locale into C.UTF-8 for its own use and says so in LC_CTYPE
+    (PEP 538); such an LC_CTYPE next to a LANG that is unset, C or POSIX counts as C.
+    ``DVATUI_ASCII=1`` or ``=0`` decides instead.
+    """
+    forced = environ.get("DVATUI_ASCII", "").strip().lower()
+    if forced in ("1", "yes", "true", "on"):
+        return True
+    if forced in ("0", "no", "false", "off"):
+        return False
+    lang = environ.get("LANG", "")
+    locale = environ.get("LC_ALL", "")
+    if not locale:
+        locale = environ.get("LC_CTYPE", "")
+        if locale == "C.UTF-8" and lang in ("", "C", "POSIX"):
+            locale = lang  # set by Python for itself, not by the terminal's user
+    locale = locale or lang
+    codeset = locale.partition(".")[2].partition("@")[0]
+    return codeset.lower().replace("-", "") != "utf8"
+
+
 def _blank_safe(style: Style | None) -> bool:
     return style is None or not any(getattr(style, name) for name in _SHOWN_ON_BLANKS)
 
@@ -67,8 +144,10 @@ def _bg(style: Style | None) -> object:
 class Writer:
     """Writes strips at positions, tracking the terminal's cursor and style."""
 
-    def __init__(self, color_system: ColorSystem) -> None:
+    def __init__(self, color_system: ColorSystem, *, ascii_only: bool = False) -> None:
         self.color_system = color_system
+        self.ascii_only = ascii_only
+        """Write ASCII only (``to_ascii``), for a terminal whose locale is not UTF-8."""
         self.parts: list[str] = []
         self.x = self.y = -1
         """Where the cursor is (-1: not known)."""
@@ -108,6 +187,8 @@ class Writer:
     def strip(self, strip: Strip) -> None:
         """Write ``strip`` at the cursor."""
         segments = [(text, style) for text, style, _control in strip if text]
+        if self.ascii_only:
+            segments = [(to_ascii(text), style) for text, style in segments]
         append = self.parts.append
         for index, (text, style) in enumerate(segments):
             if style is None:
@@ -147,9 +228,13 @@ def _color_system(console: object) -> ColorSystem:
     return getattr(console, "_color_system", None) or ColorSystem.TRUECOLOR
 
 
+_ascii_only = False
+"""Set by ``install``: the terminal gets ASCII only."""
+
+
 def render_layout(update: LayoutUpdate, console: object) -> str:
     """``LayoutUpdate.render_segments``: whole lines from ``update.region.x``."""
-    writer = Writer(_color_system(console))
+    writer = Writer(_color_system(console), ascii_only=_ascii_only)
     x = update.region.x
     for y, line in enumerate(update.strips, update.region.y):
         writer.move_to(x, y)
@@ -160,7 +245,7 @@ def render_layout(update: LayoutUpdate, console: object) -> str:
 
 def render_chops(update: ChopsUpdate, console: object) -> str:
     """``ChopsUpdate.render_segments``: the parts of lines in ``update.spans``."""
-    writer = Writer(_color_system(console))
+    writer = Writer(_color_system(console), ascii_only=_ascii_only)
     chops: Sequence[Mapping[int, Strip | None]] = update.chops
     chop_ends: list[list[int]] = update.chop_ends
     spans: Iterable[tuple[int, int, int]] = update.spans
@@ -212,11 +297,14 @@ def _fits_this_textual() -> bool:
     )
 
 
-def install() -> None:
-    """Make Textual write screen updates with this writer (for the whole process).
+def install(*, ascii_only: bool | None = None) -> None:
+    """Make Textual write screen updates with this writer (for the whole process), in ASCII
+    only if ``ascii_only`` (None: ``wants_ascii`` of the environment).
 
     Does nothing under a Textual whose internals differ (its own writer stays), or when
     ``DVATUI_WIRE=textual`` asks for Textual's own writer (to rule this one out)."""
+    global _ascii_only
+    _ascii_only = wants_ascii(os.environ) if ascii_only is None else ascii_only
     if os.environ.get("DVATUI_WIRE", "").strip().lower() == "textual":
         return
     if LayoutUpdate.render_segments is render_layout or not _fits_this_textual():
