@@ -71,6 +71,14 @@ class DvaApp(App[None]):
             id="suspend",
             tooltip="Back to the shell; `fg` returns",
         ),
+        Binding(
+            "ctrl+l",
+            "redraw",
+            "Redraw the screen",
+            show=False,
+            id="redraw",
+            tooltip="Write the whole screen again (if something else wrote over it)",
+        ),
     ]
     SYNC_INTERVAL = 2.0
     """Seconds between checks for changes another dvatui session made to the data file."""
@@ -159,6 +167,14 @@ class DvaApp(App[None]):
                 markup=False,
             )
 
+    def on_resize(self) -> None:
+        wire.forget()  # the terminal may have moved or cleared what it showed
+
+    def action_redraw(self) -> None:
+        """Write the whole screen again, skipping nothing (see ``widgets/wire.py``)."""
+        wire.forget()
+        self.screen.refresh()
+
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
 
@@ -175,6 +191,8 @@ class DvaApp(App[None]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        # Back from the shell (ctrl+z) or an editor (e): the terminal showed other things.
+        self.app_resume_signal.subscribe(self, lambda _app: self.action_redraw())
         self.watch(self, "theme", self._remember_theme, init=False)
         self.set_interval(self.SYNC_INTERVAL, self._sync)
         if self.notes_editable and self.notes_path is not None:

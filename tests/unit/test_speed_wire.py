@@ -26,6 +26,16 @@ from dvatui.widgets import wire
 Cells = Callable[[Any], list[list[tuple[object, ...]]]]
 
 COLS, ROWS = 40, 8
+
+
+@pytest.fixture(autouse=True)
+def _writer_as_installed_by_no_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No shadow and no ASCII unless a test asks (an app built by another test installs
+    the writer with the process's shadow)."""
+    monkeypatch.setattr(wire, "_shadow", None)
+    monkeypatch.setattr(wire, "_ascii_only", False)
+
+
 TEXTS = ["abc", "  ", " ", "", "│", "x y", "★", "é", "…", "     ", "A", "✓ ok", "→"]
 
 
@@ -130,3 +140,89 @@ def test_a_run_of_one_style_is_written_once() -> None:
     strip = Strip([Segment("ab", style), Segment("  ", style), Segment("cd", style)])
     update = LayoutUpdate([[strip]], Region(0, 0, 6, 1))
     assert wire.render_layout(update, console) == "\x1b[1;1H\x1b[38;5;188;48;5;16mab  cd\x1b[0m"
+
+
+def _render(update: LayoutUpdate | ChopsUpdate, console: Console) -> str:
+    if isinstance(update, LayoutUpdate):
+        return wire.render_layout(update, console)
+    return wire.render_chops(update, console)
+
+
+@pytest.mark.parametrize("system", [ColorSystem.EIGHT_BIT, ColorSystem.TRUECOLOR])
+def test_updates_that_skip_unchanged_cells_show_the_same(
+    system: ColorSystem, screen_cells: Cells, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Update after update on one terminal: with the shadow (cells the terminal already
+    shows are skipped) the screen is the same, cell for cell, after every update, as with
+    every update written in full (which the tests above compare with Textual's writer;
+    Textual's own ends a span with a newline, which scrolls a terminal whose cursor was
+    left on the last line, so it cannot be fed update after update)."""
+    shadow = wire.Shadow()
+    rng = random.Random(13)
+    console = _console(system)
+    styles = _styles()
+    ours_screen, full_screen = pyte.Screen(COLS, ROWS), pyte.Screen(COLS, ROWS)
+    ours_stream, full_stream = pyte.Stream(ours_screen), pyte.Stream(full_screen)
+    lines = [[_strip(rng, 13, styles), _strip(rng, COLS - 13, styles)] for _ in range(ROWS)]
+    ours_bytes = full_bytes = 0
+    for step in range(400):
+        update: LayoutUpdate | ChopsUpdate
+        if step % 3 == 0:  # a full repaint with a few lines changed (what Textual often sends)
+            for y in rng.sample(range(ROWS), 2):
+                lines[y] = [_strip(rng, 13, styles), _strip(rng, COLS - 13, styles)]
+            update = LayoutUpdate(lines, Region(0, 0, COLS, ROWS))
+        else:
+            update = _chops_update(rng, styles)
+        monkeypatch.setattr(wire, "_shadow", None)
+        full = _render(update, console)
+        monkeypatch.setattr(wire, "_shadow", shadow)
+        ours = _render(update, console)
+        if step == 200:  # the terminal was cleared behind our back, and the app knows it
+            ours_stream.feed("\x1b[2J")
+            full_stream.feed("\x1b[2J")
+            shadow.forget()
+        ours_stream.feed(ours)
+        full_stream.feed(full)
+        assert screen_cells(ours_screen) == screen_cells(full_screen), step
+        ours_bytes += len(ours)
+        full_bytes += len(full)
+    assert ours_bytes < full_bytes
+
+
+def test_repaints_with_two_lines_changed_write_about_those_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(17)
+    console = _console(ColorSystem.EIGHT_BIT)
+    styles = [s for s in _styles() if s is None or not s._link]  # links are always written
+    lines = [[_strip(rng, 13, styles), _strip(rng, COLS - 13, styles)] for _ in range(ROWS)]
+    shadow = wire.Shadow()
+    ours = full = 0
+    for step in range(60):
+        for y in rng.sample(range(ROWS), 2):
+            lines[y] = [_strip(rng, 13, styles), _strip(rng, COLS - 13, styles)]
+        update = LayoutUpdate(lines, Region(0, 0, COLS, ROWS))
+        monkeypatch.setattr(wire, "_shadow", shadow)
+        written = wire.render_layout(update, console)
+        monkeypatch.setattr(wire, "_shadow", None)
+        if step:  # (the first one is written in full)
+            ours += len(written)
+            full += len(wire.render_layout(update, console))
+    assert ours < full * 0.4  # 2 of 8 lines changed each time
+
+
+def test_a_repaint_of_an_unchanged_screen_writes_almost_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(wire, "_shadow", wire.Shadow())
+    rng = random.Random(3)
+    console = _console(ColorSystem.EIGHT_BIT)
+    styles = [s for s in _styles() if s is None or not s._link]  # links are always written
+    lines = [[_strip(rng, COLS, styles)] for _ in range(ROWS)]
+    update = LayoutUpdate(lines, Region(0, 0, COLS, ROWS))
+    first = wire.render_layout(update, console)
+    again = wire.render_layout(update, console)
+    assert len(first) > 500
+    assert again in ("", "\x1b[0m")
+    wire._shadow.forget()  # type: ignore[union-attr]
+    assert wire.render_layout(update, console) == first

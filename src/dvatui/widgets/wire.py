@@ -11,7 +11,13 @@ state while it writes one update, so it:
 - writes blanks in the style already in force (or the next run's) when only the colour of
   the glyph differs, which a blank does not show;
 - skips a run that has no text, and a cursor move to where the cursor already is (only
-  after text whose width every terminal agrees on).
+  after text whose width every terminal agrees on);
+- skips runs of cells that the terminal already shows as they are to be (``Shadow``: what
+  this writer last wrote to each cell). Textual repaints whole widgets, often whole
+  screens, when little changed: a layout pass repaints everything it touches, and right
+  after start-up it repaints the whole screen twice with nothing changed. The app forgets
+  the shadow whenever the terminal may show something else (a resize, a return from the
+  shell or an editor, ``ctrl+l``).
 
 What the terminal shows is the same, cell by cell: the same characters, with the same
 background, and the same attributes wherever they can be seen. In a terminal whose locale is
@@ -141,13 +147,46 @@ def _bg(style: Style | None) -> object:
     return None if style is None else style.bgcolor
 
 
+SKIP_MIN = 6
+"""Unchanged cells are skipped (the cursor moves past them) only in runs this long: moving
+the cursor costs about as many bytes."""
+
+
+class Shadow:
+    """What the terminal shows, as far as this writer knows: per row, each cell's character
+    and the SGR parameters it was written with (``""``: the defaults), or None where that
+    is not known (never written since the last ``forget``, or after text whose width
+    terminals dispute, or a link)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[list[str | None], list[str | None]]] = {}
+
+    def forget(self) -> None:
+        """Know nothing: the next updates are written in full (after a resize, a suspend,
+        or anything else that may have changed the terminal)."""
+        self.rows.clear()
+
+    def row(self, y: int, width: int) -> tuple[list[str | None], list[str | None]]:
+        """Row ``y``'s characters and looks, at least ``width`` cells long."""
+        chars, looks = self.rows.setdefault(y, ([], []))
+        if len(chars) < width:
+            chars.extend([None] * (width - len(chars)))
+            looks.extend([None] * (width - len(looks)))
+        return chars, looks
+
+
 class Writer:
     """Writes strips at positions, tracking the terminal's cursor and style."""
 
-    def __init__(self, color_system: ColorSystem, *, ascii_only: bool = False) -> None:
+    def __init__(
+        self, color_system: ColorSystem, *, ascii_only: bool = False, shadow: Shadow | None = None
+    ) -> None:
         self.color_system = color_system
         self.ascii_only = ascii_only
         """Write ASCII only (``to_ascii``), for a terminal whose locale is not UTF-8."""
+        self.shadow = shadow
+        """What the terminal shows: cells that already show what is to be written are
+        skipped (None: write everything)."""
         self.parts: list[str] = []
         self.x = self.y = -1
         """Where the cursor is (-1: not known)."""
@@ -184,25 +223,118 @@ class Writer:
         """Whether a blank in ``style`` looks the same drawn in the style in force."""
         return _blank_safe(style) and _blank_safe(self.style) and _bg(style) == _bg(self.style)
 
+    def put(self, x: int, y: int, strip: Strip) -> None:
+        """Write ``strip`` at ``x``, ``y``, skipping runs of at least ``SKIP_MIN`` cells that
+        the terminal already shows as they are to be (when there is a ``shadow``)."""
+        segments = [(text, style or None) for text, style, _control in strip if text]
+        if self.ascii_only:
+            segments = [(to_ascii(text), style) for text, style in segments]
+        width = strip.cell_length
+        row = self.shadow.row(y, x + width) if self.shadow is not None else None
+        if row is None or row[0][x : x + width].count(None) == width:
+            pieces = [(x, segments)]  # nothing known there: write it all
+        else:
+            pieces = self._changed(x, segments, row)
+        for piece_x, piece in pieces:
+            self.move_to(piece_x, y)
+            looks = self._segments(piece, sum(cell_len(text) for text, _ in piece))
+            if row is None:
+                continue
+            chars, shown = row
+            at = piece_x
+            for (text, _style), look in zip(piece, looks, strict=True):
+                size = cell_len(text)
+                if look is not None and _NARROW.fullmatch(text):
+                    chars[at : at + size] = text
+                    shown[at : at + size] = [look] * size
+                else:  # not known after this
+                    chars[at : at + size] = shown[at : at + size] = [None] * size
+                at += size
+
+    def _changed(
+        self,
+        x: int,
+        segments: list[tuple[str, Style | None]],
+        row: tuple[list[str | None], list[str | None]],
+    ) -> list[tuple[int, list[tuple[str, Style | None]]]]:
+        """The parts of a strip at ``x`` to write: all but runs of ``SKIP_MIN`` or more
+        cells that the shadow's ``row`` shows already."""
+        chars, shown = row
+        runs: list[tuple[int, str, Style | None, bool]] = []  # (x, text, style, unchanged)
+        at = x
+        for text, style in segments:
+            size = len(text)
+            if (style is not None and style._link) or not _NARROW.fullmatch(text):
+                runs.append((at, text, style, False))  # always written
+                at += cell_len(text)
+                continue
+            look = self._ansi(style) if style is not None else ""
+            here = chars[at : at + size]
+            if here.count(None) == size:
+                runs.append((at, text, style, False))
+            elif shown[at : at + size].count(look) == size and "".join(here) == text:  # type: ignore[arg-type]
+                runs.append((at, text, style, True))
+            else:  # partly the same: cell by cell
+                start = 0
+                while start < size:
+                    same = chars[at + start] == text[start] and shown[at + start] == look
+                    end = start + 1
+                    while end < size and same == (
+                        chars[at + end] == text[end] and shown[at + end] == look
+                    ):
+                        end += 1
+                    runs.append((at + start, text[start:end], style, same))
+                    start = end
+            at += size
+        pieces: list[tuple[int, list[tuple[str, Style | None]]]] = []
+        index, next_x = 0, -1
+        while index < len(runs):
+            end, cells = index, 0
+            while end < len(runs) and runs[end][3] == runs[index][3]:
+                cells += len(runs[end][1])
+                end += 1
+            if not (runs[index][3] and cells >= SKIP_MIN):  # else: skipped
+                for run_x, text, style, _unchanged in runs[index:end]:
+                    if run_x != next_x:
+                        pieces.append((run_x, []))
+                    pieces[-1][1].append((text, style))
+                    next_x = run_x + cell_len(text)
+            index = end
+        return pieces
+
     def strip(self, strip: Strip) -> None:
-        """Write ``strip`` at the cursor."""
+        """Write ``strip`` at the cursor (all of it)."""
         segments = [(text, style) for text, style, _control in strip if text]
         if self.ascii_only:
             segments = [(to_ascii(text), style) for text, style in segments]
+        self._segments(segments, strip.cell_length)
+
+    def _segments(
+        self, segments: list[tuple[str, Style | None]], cell_length: int
+    ) -> list[str | None]:
+        """Write text runs at the cursor, each in its style (as few style changes as can
+        be), and move the known cursor past them. Returns the SGR parameters each run was
+        written with (a blank may be written in the style already in force; None: a
+        link). A blank counts as written in its own style when it was written in another
+        that looks the same on a blank (the shadow is what the terminal shows)."""
+        looks: list[str | None] = []
         append = self.parts.append
         for index, (text, style) in enumerate(segments):
             if style is None:
                 self._set(None, "")
                 append(text)
+                looks.append("")
                 continue
             if style._link:
                 self._set(None, "")
                 append(Strip.render_style(style, text, self.color_system))
+                looks.append(None)
                 continue
-            ansi = self._ansi(style)
+            ansi = own = self._ansi(style)
             if ansi != self.ansi and text.strip(" ") == "":
                 if self._blank_fits(style):
                     append(text)
+                    looks.append(own)
                     continue
                 following = segments[index + 1][1] if index + 1 < len(segments) else None
                 if (
@@ -215,9 +347,11 @@ class Writer:
                     style, ansi = following, self._ansi(following)
             self._set(style, ansi)
             append(text)
+            looks.append(own)
         if self.x >= 0:
             text = "".join(text for text, _ in segments)
-            self.x = self.x + strip.cell_length if _NARROW.fullmatch(text) else -1
+            self.x = self.x + cell_length if _NARROW.fullmatch(text) else -1
+        return looks
 
     def finish(self) -> str:
         self._set(None, "")
@@ -230,22 +364,33 @@ def _color_system(console: object) -> ColorSystem:
 
 _ascii_only = False
 """Set by ``install``: the terminal gets ASCII only."""
+SCREEN = Shadow()
+"""What the terminal shows (the app forgets it when the terminal may have changed)."""
+_shadow: Shadow | None = None
+"""``SCREEN`` once ``install`` is done: updates skip what the terminal already shows."""
+
+
+def forget() -> None:
+    """The terminal may show something else now (resized, resumed, asked to redraw): the
+    next updates are written in full."""
+    SCREEN.forget()
 
 
 def render_layout(update: LayoutUpdate, console: object) -> str:
     """``LayoutUpdate.render_segments``: whole lines from ``update.region.x``."""
-    writer = Writer(_color_system(console), ascii_only=_ascii_only)
-    x = update.region.x
+    writer = Writer(_color_system(console), ascii_only=_ascii_only, shadow=_shadow)
+    x0 = update.region.x
     for y, line in enumerate(update.strips, update.region.y):
-        writer.move_to(x, y)
+        x = x0
         for strip in line:
-            writer.strip(strip)
+            writer.put(x, y, strip)
+            x += strip.cell_length
     return writer.finish()
 
 
 def render_chops(update: ChopsUpdate, console: object) -> str:
     """``ChopsUpdate.render_segments``: the parts of lines in ``update.spans``."""
-    writer = Writer(_color_system(console), ascii_only=_ascii_only)
+    writer = Writer(_color_system(console), ascii_only=_ascii_only, shadow=_shadow)
     chops: Sequence[Mapping[int, Strip | None]] = update.chops
     chop_ends: list[list[int]] = update.chop_ends
     spans: Iterable[tuple[int, int, int]] = update.spans
@@ -258,8 +403,7 @@ def render_chops(update: ChopsUpdate, console: object) -> str:
                 strip = strip.crop(0, min(end, x2) - x)
             if not strip.cell_length:
                 continue
-            writer.move_to(x, y)
-            writer.strip(strip)
+            writer.put(x, y, strip)
     return writer.finish()
 
 
@@ -302,11 +446,15 @@ def install(*, ascii_only: bool | None = None) -> None:
     only if ``ascii_only`` (None: ``wants_ascii`` of the environment).
 
     Does nothing under a Textual whose internals differ (its own writer stays), or when
-    ``DVATUI_WIRE=textual`` asks for Textual's own writer (to rule this one out)."""
-    global _ascii_only
+    ``DVATUI_WIRE=textual`` asks for Textual's own writer (to rule this one out);
+    ``DVATUI_WIRE=full`` writes every update in full (no skipping of unchanged cells)."""
+    global _ascii_only, _shadow
     _ascii_only = wants_ascii(os.environ) if ascii_only is None else ascii_only
-    if os.environ.get("DVATUI_WIRE", "").strip().lower() == "textual":
+    choice = os.environ.get("DVATUI_WIRE", "").strip().lower()
+    if choice == "textual":
         return
+    SCREEN.forget()
+    _shadow = None if choice == "full" else SCREEN
     if LayoutUpdate.render_segments is render_layout or not _fits_this_textual():
         return
     LayoutUpdate.render_segments = render_layout  # type: ignore[method-assign,assignment]
