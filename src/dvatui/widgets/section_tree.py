@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -213,6 +214,13 @@ section, • a section with bookmarked items.
                 for name in ("marker", "chapter", "bookmark", "count", "right", "leech")
             }
         return self._style_cache
+
+    def get_label_width(self, node: TreeNode[str]) -> int:
+        """The label's width without rendering it (Textual renders every label to size the
+        tree; labels are cut to the pane's width when painted, and the tree never scrolls
+        sideways, so the uncut width will do)."""
+        icon = len(self.ICON_NODE_EXPANDED) if node.allow_expand else 0
+        return icon + 1 + cell_len(str(node.label))  # (the cursor marker or a space in front)
 
     def _fit(self, label: Text, section: Section, at: int) -> Text:
         """``label`` (its title starting ``at`` characters in) with the title cut to fit."""
