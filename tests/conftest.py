@@ -107,3 +107,13 @@ def reload_notes() -> Callable[[Any, Any], Awaitable[None]]:
     """``await reload_notes(app, pilot)``: one poll, as the timer does it, and its reload
     on screen."""
     return _reload_notes
+
+
+@pytest.fixture
+def plain_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dvatui's screen writer with no shadow and no ASCII, whatever an app built by another
+    test installed (``make_app`` installs the writer with the process's shadow)."""
+    from dvatui.widgets import wire
+
+    monkeypatch.setattr(wire, "_shadow", None)
+    monkeypatch.setattr(wire, "_ascii_only", False)

@@ -23,17 +23,11 @@ from textual.strip import Strip
 
 from dvatui.widgets import wire
 
+pytestmark = pytest.mark.usefixtures("plain_wire")
+
 Cells = Callable[[Any], list[list[tuple[object, ...]]]]
 
 COLS, ROWS = 40, 8
-
-
-@pytest.fixture(autouse=True)
-def _writer_as_installed_by_no_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No shadow and no ASCII unless a test asks (an app built by another test installs
-    the writer with the process's shadow)."""
-    monkeypatch.setattr(wire, "_shadow", None)
-    monkeypatch.setattr(wire, "_ascii_only", False)
 
 
 TEXTS = ["abc", "  ", " ", "", "│", "x y", "★", "é", "…", "     ", "A", "✓ ok", "→"]
