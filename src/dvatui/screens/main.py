@@ -169,7 +169,7 @@ class MainScreen(StudyScreen[None]):
         tree = self.query_one(SectionTree)
         tree.leeches = frozenset(session.leeches())
         # Between 80 and 99 columns the tree is a closed drawer: it is built right after the
-        # first frame (~15 ms for 200-odd lines), or when it is first needed before that.
+        # first frame (~5 ms for 200-odd lines), or when it is first needed before that.
         drawer = self.layout_mode == "medium"
         tree.load(session.corpus, session.bookmarked, session.results, later=drawer)
         if drawer:
