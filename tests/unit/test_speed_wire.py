@@ -220,3 +220,17 @@ def test_a_repaint_of_an_unchanged_screen_writes_almost_nothing(
     assert again in ("", "\x1b[0m")
     wire._shadow.forget()  # type: ignore[union-attr]
     assert wire.render_layout(update, console) == first
+
+
+def test_text_of_undisputed_width_is_one_cell_per_character() -> None:
+    """Every character ``_NARROW`` accepts takes one cell and is no mark or format control
+    (the shadow and the cursor tracking count on it)."""
+    import unicodedata
+
+    from rich.cells import cell_len
+
+    for code in range(0x10000):
+        char = chr(code)
+        if wire._NARROW.fullmatch(char):
+            assert cell_len(char) == 1, hex(code)
+            assert unicodedata.category(char) not in ("Mn", "Me", "Cf", "Zl", "Zp"), hex(code)

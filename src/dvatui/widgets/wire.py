@@ -57,9 +57,14 @@ _SHOWN_ON_BLANKS = (
     "conceal",
 )
 _NARROW = re.compile(
-    "[\x20-\x7e\u00a0-\u024f\u2010-\u205f\u2190-\u21ff\u2500-\u25ff\u2605\u2713\u2717]*"
+    "[\x20-\x7e\u00a0-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205f\u2190-\u21ff"
+    "\u2500-\u25fc\u25ff\u2605\u2713\u2717]*"
 )
-"""Text whose width no terminal disputes: after it the cursor is where Rich says."""
+"""Text whose width no terminal disputes: one cell per character, so after it the cursor is
+where Rich says (not the soft hyphen, the line and paragraph separators, the bidi controls,
+nor the two wide squares U+25FD/U+25FE; a test checks every character it matches). East
+Asian "ambiguous" characters (box drawing, …, →) count as one cell, as terminals draw them
+unless set to draw them wide for CJK text."""
 
 
 _ANSI: dict[tuple[Style, ColorSystem], str] = {}
@@ -112,7 +117,11 @@ _TO_ASCII = _AsciiMap()
 
 def to_ascii(text: str) -> str:
     """``text`` in ASCII, cell for cell (every character keeps its width on screen)."""
-    return text if text.isascii() else text.translate(_TO_ASCII)
+    if text.isascii():
+        return text
+    plain = text.translate(_TO_ASCII)
+    width = cell_len(text)  # Rich measures some sequences whole: ⚠️ (with U+FE0F) is 2 cells
+    return plain if len(plain) == width else (plain + " " * width)[:width]
 
 
 def wants_ascii(environ: Mapping[str, str]) -> bool:
@@ -135,7 +144,8 @@ def wants_ascii(environ: Mapping[str, str]) -> bool:
         if locale == "C.UTF-8" and lang in ("", "C", "POSIX"):
             locale = lang  # set by Python for itself, not by the terminal's user
     locale = locale or lang
-    codeset = locale.partition(".")[2].partition("@")[0]
+    name = locale.partition("@")[0]
+    codeset = name.partition(".")[2] or name  # "UTF-8" alone (macOS's LC_CTYPE) names one
     return codeset.lower().replace("-", "") != "utf8"
 
 
@@ -247,8 +257,14 @@ class Writer:
                 if look is not None and _NARROW.fullmatch(text):
                     chars[at : at + size] = text
                     shown[at : at + size] = [look] * size
-                else:  # not known after this
+                elif _NARROW.fullmatch(text):  # a link: its cells are not known
                     chars[at : at + size] = shown[at : at + size] = [None] * size
+                else:
+                    # Text whose width terminals dispute: what follows on this row may sit
+                    # elsewhere than Rich says, and a combining mark joins the cell before.
+                    start = max(at - 1, 0)
+                    chars[start:] = shown[start:] = [None] * (len(chars) - start)
+                    break
                 at += size
 
     def _changed(
@@ -331,12 +347,15 @@ class Writer:
                 looks.append(None)
                 continue
             ansi = own = self._ansi(style)
-            if ansi != self.ansi and text.strip(" ") == "":
+            after = segments[index + 1] if index + 1 < len(segments) else None
+            # A combining mark that follows joins this cell and shows in its style.
+            joined = after is not None and cell_len(after[0][:1]) == 0
+            if ansi != self.ansi and text.strip(" ") == "" and not joined:
                 if self._blank_fits(style):
                     append(text)
                     looks.append(own)
                     continue
-                following = segments[index + 1][1] if index + 1 < len(segments) else None
+                following = after[1] if after is not None else None
                 if (
                     following is not None
                     and not following._link
