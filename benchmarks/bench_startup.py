@@ -4,7 +4,10 @@ Both run in a pty at 80x24 (or ``--size``; TERM=xterm-256color), 5 timed runs ea
 one warm-up, alternating, with their byte code cached and dvatui's user folders in a
 temporary folder (see ``_pty.bench_env``); dvatui studies a copy of the shipped notes taken
 at the start (``--live-notes``: the checkout's, which someone may be editing).
-Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs N] [--size 160x48]``
+A start after a quit at the same size draws its first frame from what the last session kept
+(``first-screen.json``, written when the warm-up run quits); ``--no-kept-screen`` removes it
+before each start.
+Run: ``.venv/bin/python benchmarks/bench_startup.py [--runs N] [--size 160x48] [--no-kept-screen]``
 """
 
 from __future__ import annotations
@@ -81,6 +84,11 @@ def main() -> int:
         "--live-notes", action="store_true", help="the checkout's notes, not a copy taken now"
     )
     parser.add_argument("--size", default="80x24", help="the terminal, COLSxROWS (80x24)")
+    parser.add_argument(
+        "--no-kept-screen",
+        action="store_true",
+        help="remove first-screen.json before each start (as a first start, or another size)",
+    )
     args = parser.parse_args()
     cols, rows = (int(n) for n in args.size.lower().split("x"))
     corpus = load_corpus(shipped_notes_dir())
@@ -99,6 +107,9 @@ def main() -> int:
                 env = bench_env(
                     Path(tmp), Path(tmp) / f"{name}-{run}.json", animations=not args.no_animations
                 )
+                if args.no_kept_screen:
+                    kept = Path(tmp) / "xdg-cache" / "dvatui" / "first-screen.json"
+                    kept.unlink(missing_ok=True)
                 measured = time_to_usable(argv, env, ready, (cols, rows))
                 if run:  # run 0 warms the .pyc and file caches
                     results[name].append(measured)

@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import App
@@ -23,7 +24,13 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from dvatui.domain.cache import load_corpus_cached
+from dvatui.domain.cache import (
+    DISABLE_ENV,
+    cache_dir,
+    load_corpus_cached,
+    read_private_json,
+    write_private_json,
+)
 from dvatui.domain.model import Corpus
 from dvatui.messages import StudyChanged
 from dvatui.paths import shipped_themes_dir
@@ -39,7 +46,7 @@ from dvatui.store import (
 )
 from dvatui.study import SaveFailure, StudySession
 from dvatui.themes import load_themes
-from dvatui.widgets import wire
+from dvatui.widgets import markup, wire
 
 if TYPE_CHECKING:
     from dvatui.domain.loader import NotesLoader
@@ -118,6 +125,9 @@ class DvaApp(App[None]):
         self._start_in_exam = False
         self._exiting = False
         self._notes_loader: NotesLoader | None = None
+        self._main: MainScreen | None = None
+        self._first_screen: dict[str, Any] | None = None
+        """What the last session's main screen showed (``_keep_first_screen``), if kept."""
         self._reloading = False
         loaded = load_themes(themes_dir or shipped_themes_dir())
         for theme in loaded.themes:
@@ -176,7 +186,34 @@ class DvaApp(App[None]):
         self.screen.refresh()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen()
+        self._main = MainScreen(first_screen=self._first_screen)
+        self._first_screen = None
+        return self._main
+
+    # -- the next start's first frame -------------------------------------------------------
+    def _keep_first_screen(self) -> None:
+        """Keep what the main screen shows (the note as laid out, the quiz's inline
+        Markdown) for the next start: its first frame then needs no Markdown parser (~22 ms).
+        Never in the way of quitting: any failure just keeps nothing."""
+        path = first_screen_path()
+        if path is None or self._main is None:
+            return
+        with contextlib.suppress(Exception):
+            kept = self._main.first_screen_to_keep()
+            if kept is not None:
+                write_private_json(path, {**kept, "format": FIRST_SCREEN_FORMAT})
+
+    def _warm_up_markdown(self) -> None:
+        """After a first frame drawn from what was kept: load the Markdown renderers in a
+        thread now, so that the first section switch does not wait for them."""
+        if "rich.markdown" in sys.modules and "markdown_it" in sys.modules:
+            return
+
+        def load() -> None:
+            markup.note_markdown_class()
+            markup.inline_runs("*warm* `up`")
+
+        self.run_worker(load, thread=True, group="warm-up", exit_on_error=False)
 
     def start_review(self, *, practice: str | None = None, count: int | None = None) -> None:
         """Open review mode (or a practice set) once the main screen is up."""
@@ -206,6 +243,7 @@ class DvaApp(App[None]):
             )
         self.call_after_refresh(self._tell_about_the_settings)
         self.call_after_refresh(resume_collector)  # paused by `dvatui` until the first frame
+        self.call_after_refresh(self._warm_up_markdown)
         if self.session.corpus.errors:
             first = self.session.corpus.errors[0]
             extra = len(self.session.corpus.errors) - 1
@@ -504,6 +542,7 @@ class DvaApp(App[None]):
             return
         self._exiting = True
         self.session.save_position()
+        self._keep_first_screen()
         if self.session.pending:
             self.run_worker(
                 lambda: self.session.flush(FLUSH_TIMEOUT),
@@ -550,6 +589,31 @@ class DvaApp(App[None]):
         watchdog.start()
         with contextlib.suppress(RuntimeError):  # the loop is already closed
             loop.call_soon_threadsafe(self._exit_after_saving)
+
+
+FIRST_SCREEN_FORMAT = "dvatui-first-screen-1"
+FIRST_SCREEN_LIMIT = 4 * 1024 * 1024
+
+
+def first_screen_path() -> Path | None:
+    """Where the main screen is kept between sessions (None: caches are turned off)."""
+    if os.environ.get(DISABLE_ENV):
+        return None
+    return cache_dir() / "first-screen.json"
+
+
+def read_first_screen() -> dict[str, Any] | None:
+    """What the last session kept of its main screen, if it is there, ours and sound."""
+    path = first_screen_path()
+    if path is None:
+        return None
+    try:
+        data = read_private_json(path, FIRST_SCREEN_LIMIT)
+    except Exception:  # missing, damaged or unsafe: the first frame renders as usual
+        return None
+    if not isinstance(data, dict) or data.get("format") != FIRST_SCREEN_FORMAT:
+        return None
+    return data
 
 
 def _is_data_problem_screen(screen: Screen[object]) -> bool:
@@ -604,6 +668,7 @@ def make_app(
             take_over_from(base_db, db_path, corpus)
             remember_root(db_path, notes)
     app = DvaApp(corpus, db_path, themes_dir, settings=settings)
+    app._first_screen = read_first_screen()
     app.notes_path = notes
     app.base_db = base_db or db_path
     from dvatui.study.collections import is_shipped

@@ -5,7 +5,8 @@ is copied; once the output is quiet the two must be the same (but for a scrollba
 which may come a frame later). Before this held, the note's first frame was laid out at 80
 columns whatever the pane's width (its lines cut off), and the quiz pane rewrapped its text
 when its scrollbar came. Checked for a first start and for a learner coming back to a later
-section (the tree scrolled to it).
+section (the tree scrolled to it; the note and the quiz drawn from what the first session
+kept, which must be what rendering them gives).
 """
 
 from __future__ import annotations
@@ -79,3 +80,7 @@ def test_the_first_screen_is_the_settled_screen(
     assert first.translate(SCROLLBAR) == settled.translate(SCROLLBAR), (
         f"first frame:\n{first}\n\nsettled:\n{settled}"
     )
+    if returning:  # that first frame came from what the first session kept: the same screen
+        fresh_env = {**env, "DVATUI_NO_CACHE": "1"}
+        _first, fresh = first_and_settled(fresh_env, *size, ready_texts(db))
+        assert fresh == settled

@@ -151,32 +151,28 @@ def _remove_caches(folder: Path, keep: Path | None) -> None:
                 old.unlink()
 
 
-def _read(path: Path, key: str) -> Corpus:
-    """Read and decode one cache file; raises if it is unsafe, damaged or not this key's."""
+def read_private_json(path: Path, limit: int = MAX_CACHE_BYTES) -> Any:
+    """The JSON in a cache file of ours; raises if it is not a private regular file (not a
+    link, not writable by others, not someone else's), is larger than ``limit`` or damaged."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not is_private(st):
             raise ValueError("cache file is not a private regular file")
-        if st.st_size > MAX_CACHE_BYTES:
+        if st.st_size > limit:
             raise ValueError("cache file too large")
-        data = json.loads(handle.read(MAX_CACHE_BYTES + 1))
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-        raise ValueError("not a corpus cache")
-    if data.get("version") != CACHE_VERSION or data.get("key") != key:
-        raise ValueError("a cache for other notes or another dvatui")
-    return decode_corpus(data)
+        return json.loads(handle.read(limit + 1))
 
 
-def _store(path: Path, corpus: Corpus, key: str) -> None:
-    """Write the cache atomically; failures (read-only home, full disk) are ignored."""
+def write_private_json(path: Path, data: Any) -> bool:
+    """Write a cache file atomically (0600, in a private folder); False if it could not be
+    written (a read-only home, a full disk, a folder that is not ours)."""
     try:
         ensure_private_dir(path.parent)
         if not _usable_folder(path.parent):
-            return
-        _remove_caches(path.parent, keep=path)
-        text = json.dumps(encode_corpus(corpus, key), ensure_ascii=False, separators=(",", ":"))
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".corpus-", suffix=".tmp")  # 0600
+            return False
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")  # 0600
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -186,7 +182,27 @@ def _store(path: Path, corpus: Corpus, key: str) -> None:
                 os.unlink(tmp)
             raise
     except (OSError, ValueError, RecursionError):
-        pass
+        return False
+    return True
+
+
+def _read(path: Path, key: str) -> Corpus:
+    """Read and decode one cache file; raises if it is unsafe, damaged or not this key's."""
+    data = read_private_json(path)
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        raise ValueError("not a corpus cache")
+    if data.get("version") != CACHE_VERSION or data.get("key") != key:
+        raise ValueError("a cache for other notes or another dvatui")
+    return decode_corpus(data)
+
+
+def _store(path: Path, corpus: Corpus, key: str) -> None:
+    """Write the cache atomically; failures (read-only home, full disk) are ignored."""
+    with contextlib.suppress(OSError):
+        ensure_private_dir(path.parent)
+        if _usable_folder(path.parent):
+            _remove_caches(path.parent, keep=path)
+    write_private_json(path, encode_corpus(corpus, key))
 
 
 # --------------------------------------------------------------------------- JSON codec

@@ -7,7 +7,8 @@ widgets show down to them. It repaints whenever the app publishes ``study_change
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -33,6 +34,7 @@ from dvatui.messages import (
 from dvatui.screens.study import StudyScreen
 from dvatui.widgets.breadcrumb import Breadcrumb
 from dvatui.widgets.key_bar import KeyBar
+from dvatui.widgets.markup import code_digest, keep_runs, runs_to_keep
 from dvatui.widgets.note_view import NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
@@ -123,8 +125,10 @@ class MainScreen(StudyScreen[None]):
     COMMANDS = {_section_commands, _bookmark_commands, _practice_commands}
     AUTO_FOCUS = ".pane.-active"
 
-    def __init__(self) -> None:
+    def __init__(self, *, first_screen: Mapping[str, Any] | None = None) -> None:
         super().__init__()
+        self._first_screen = first_screen
+        """What the last session kept of this screen (``first_screen_to_keep``)."""
         self.current: Section | None = None
         self._save_timer: Timer | None = None
         self.focus_mode = False
@@ -180,7 +184,12 @@ class MainScreen(StudyScreen[None]):
         )
         if target is not None:
             # The first frame shows the note and the quiz filled in: a frame with empty
-            # panes first would only cost another full paint.
+            # panes first would only cost another full paint. What the last session kept
+            # spares it the Markdown parser when the section, width and theme are the same.
+            kept, self._first_screen = self._first_screen, None
+            if kept is not None and kept.get("code") == code_digest():
+                self.query_one(NoteView).keep_for_next_start(kept.get("note"))
+                keep_runs(kept.get("runs"))
             self.show_section(target.id)
         self.update_progress()
         if session.corpus.problems:
@@ -309,6 +318,19 @@ class MainScreen(StudyScreen[None]):
         self._update_crumb()
         session.set_position(section.id)
         self._schedule_position_save()
+
+    def first_screen_to_keep(self) -> dict[str, Any] | None:
+        """What this screen shows, to draw the next start's first frame without a Markdown
+        parser: the note as laid out, the inline Markdown of this section's questions."""
+        if self.current is None:
+            return None
+        note = self.query_one(NoteView).kept_layout()
+        texts = [
+            text
+            for question in self.session.questions_for(self.current.id)
+            for text in (question.stem, question.explanation, *(c.text for c in question.choices))
+        ]
+        return {"code": code_digest(), "note": note, "runs": runs_to_keep(texts)}
 
     def _schedule_position_save(self) -> None:
         if self._save_timer is not None:

@@ -11,11 +11,14 @@ parsing is cached per source string.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -71,9 +74,17 @@ Run = tuple[str, frozenset[str]]
 """A run of text and the kinds of inline Markdown it is in (``code``, ``strong``, ...)."""
 
 
+_KEPT_RUNS: dict[str, tuple[Run, ...]] = {}
+"""Runs kept from the last session (``keep_runs``): the first frame's question needs no
+Markdown parser."""
+
+
 @lru_cache(maxsize=4096)
 def inline_runs(source: str) -> tuple[Run, ...]:
     """The text of inline Markdown, split into runs with what each run is (cached)."""
+    kept = _KEPT_RUNS.pop(source, None)
+    if kept is not None:
+        return kept
     runs: list[Run] = []
     kinds: list[str] = []
     hrefs: list[str] = []
@@ -280,3 +291,76 @@ def note_markdown_class() -> type:
         }
 
     return NoteMarkdown
+
+
+# -- kept for the next start ---------------------------------------------------------------
+
+
+def inline_sources(text: str) -> list[str]:
+    """The sources ``inline_markdown(text)`` parses: the text, or its prose around literal
+    blocks."""
+    if "```" not in text:
+        return [text]
+    parts, position = [], 0
+    for match in LITERAL_RE.finditer(text):
+        parts.append(text[position : match.start()].strip())
+        position = match.end()
+    parts.append(text[position:].strip())
+    return [part for part in parts if part]
+
+
+def runs_to_keep(texts: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """The inline runs of these texts, as JSON data (for ``keep_runs`` at the next start)."""
+    return {
+        source: [[run, sorted(kinds)] for run, kinds in inline_runs(source)]
+        for text in texts
+        for source in inline_sources(text)
+    }
+
+
+def keep_runs(kept: Any) -> None:
+    """Runs kept by ``runs_to_keep`` in an earlier session (the same code: ``code_digest``);
+    anything malformed is ignored."""
+    if not isinstance(kept, dict):
+        return
+    for source, runs in kept.items():
+        if not isinstance(source, str) or not isinstance(runs, list):
+            continue
+        good = [
+            (run[0], frozenset(run[1]))
+            for run in runs
+            if isinstance(run, list)
+            and len(run) == 2
+            and isinstance(run[0], str)
+            and isinstance(run[1], list)
+            and all(isinstance(kind, str) for kind in run[1])
+        ]
+        if len(good) == len(runs):
+            _KEPT_RUNS[source] = tuple(good)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """What renders notes and inline Markdown, as a digest: dvatui's rendering code and the
+    installed Rich Markdown and markdown-it (found, not imported). What was kept from a
+    session that ran other code is not used."""
+    import importlib.util
+
+    from dvatui import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in ("markup.py", "note_view.py"):
+        with contextlib.suppress(OSError):
+            digest.update((here / name).read_bytes())
+    import rich
+
+    files = [Path(rich.__file__).parent / "markdown.py"]
+    spec = importlib.util.find_spec("markdown_it")
+    if spec is not None and spec.origin:
+        files.append(Path(spec.origin))
+    for path in files:
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]

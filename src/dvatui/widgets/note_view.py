@@ -7,8 +7,12 @@ of rebuilding a tree of widgets, and moving the cursor repaints only the lines t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import RenderableType
 from rich.segment import Segment
@@ -24,7 +28,7 @@ from textual.strip import Strip
 
 from dvatui.domain.model import NoteItem, Section
 from dvatui.messages import BookmarkToggleRequested
-from dvatui.widgets.markup import component_style, note_markdown_class
+from dvatui.widgets.markup import code_digest, component_style, note_markdown_class
 from dvatui.widgets.quiet import QuietBorderTitle
 
 GUTTER = 2
@@ -158,6 +162,9 @@ Move the cursor between note items and bookmark the tricky ones.
         self._rich_theme: RichTheme | None = None
         """Rich's Markdown styles in this theme's colours (made on first render)."""
         self._layout: _Layout | None = None
+        self._layout_width = 0
+        self._kept: dict[str, Any] | None = None
+        """A layout kept from the last session (``keep_for_next_start``), for one use."""
 
     # -- public ---------------------------------------------------------------------------
     def show(
@@ -248,16 +255,84 @@ Move the cursor between note items and bookmark the tricky ones.
         key = (self.section.id, width)
         layout = self._cache.pop(key, None)
         if layout is None:
-            layout = self._render_section(self.section, width)
+            layout = self._kept_for(self.section, width) or self._render_section(
+                self.section, width
+            )
             while len(self._cache) >= CACHE_SIZE:
                 del self._cache[next(iter(self._cache))]  # the least recently shown
         self._cache[key] = layout
         self._layout = layout
+        self._layout_width = width
         self.virtual_size = Size(width, len(layout.lines) + self.HEADER_LINES)
+
+    # -- the first frame of the next start -------------------------------------------------
+    def render_key(self, section: Section, width: int) -> str:
+        """What a layout of ``section`` at ``width`` depends on, as a digest: the section's
+        text, this pane's styles (so the theme) and the code that renders it."""
+        parts = [
+            [part.title, [[i.id, i.kind, i.text, i.markup] for i in part.items]]
+            for part in section.walk()
+        ]
+        styles = {name: str(style) for name, style in self._markdown_styles().items()}
+        styles["title"] = str(self.get_component_rich_style("note-view--title"))
+        blob = json.dumps([code_digest(), width, section.id, parts, styles], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+    def kept_layout(self) -> dict[str, Any] | None:
+        """The section on screen as laid out now, as JSON data to keep for the next start
+        (its first frame then needs no Markdown parser); None if it cannot be kept."""
+        layout, section = self._layout, self.section
+        if layout is None or section is None:
+            return None
+        styles: dict[Style, str] = {}
+        lines = []
+        for line in layout.lines:
+            row = []
+            for text, style, control in line:
+                if control or (style is not None and (style.link or style._meta)):
+                    return None
+                if style is not None and style not in styles:
+                    written = str(style)
+                    if Style.parse(written) != style:
+                        return None
+                    styles[style] = written
+                row.append([text, styles[style] if style is not None else None])
+            lines.append(row)
+        return {
+            "key": self.render_key(section, self._layout_width),
+            "lines": lines,
+            "spans": [list(span) for span in layout.spans],
+        }
+
+    def keep_for_next_start(self, kept: Mapping[str, Any] | None) -> None:
+        """A layout kept by ``kept_layout`` in an earlier session: used instead of rendering
+        when the same section comes up at the same width, styles and code (else ignored)."""
+        self._kept = dict(kept) if isinstance(kept, Mapping) else None
+
+    def _kept_for(self, section: Section, width: int) -> _Layout | None:
+        kept, self._kept = self._kept, None  # one use: the first frame
+        if kept is None or kept.get("key") != self.render_key(section, width):
+            return None
+        try:
+            lines = [
+                [
+                    Segment(text, Style.parse(style) if style is not None else None)
+                    for text, style in row
+                ]
+                for row in kept["lines"]
+            ]
+            spans = [(int(start), int(end)) for start, end in kept["spans"]]
+        except (TypeError, ValueError, KeyError, AttributeError):  # damaged: render it
+            return None
+        if not all(type(seg.text) is str for row in lines for seg in row):
+            return None
+        return _Layout(lines, spans)
 
     def _markdown_theme(self) -> RichTheme:
         """Rich's Markdown styles, taken from this pane's component classes (the theme)."""
+        return RichTheme(self._markdown_styles(), inherit=True)
 
+    def _markdown_styles(self) -> dict[str, Style]:
         def part(name: str) -> Style:
             return component_style(self, name)
 
@@ -280,7 +355,7 @@ Move the cursor between note items and bookmark the tricky ones.
             "markdown.kbd": code,
         }
         styles.update({f"markdown.h{n}": heading for n in range(1, 8)})
-        return RichTheme(styles, inherit=True)
+        return styles
 
     def _render_section(self, section: Section, width: int) -> _Layout:
         console = self.app.console

@@ -1,0 +1,126 @@
+"""The next start's first frame from what the last session kept (``first-screen.json`` in
+the cache folder): the note as laid out and the quiz's inline Markdown, used only for the
+same section, width, theme and code, and then exactly what rendering gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dvatui.app import first_screen_path, make_app
+from dvatui.widgets import markup
+from dvatui.widgets.note_view import NoteView
+
+NOTES = Path(__file__).resolve().parent.parent / "snapshots" / "notes"
+
+
+def _app(tmp_path: Path) -> Any:
+    return make_app(notes=NOTES, db_path=tmp_path / "dvatui.json")
+
+
+class _Renders:
+    """Counts the note pane's renders of a section (a kept layout is not a render)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = NoteView._render_section
+
+        def render(view: NoteView, section: Any, width: int) -> Any:
+            self.count += 1
+            return original(view, section, width)
+
+        monkeypatch.setattr(NoteView, "_render_section", render)
+
+
+async def _first_session(tmp_path: Path, size: tuple[int, int]) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("q")  # quitting keeps the screen
+    path = first_screen_path()
+    assert path is not None and path.exists()
+
+
+async def test_a_restart_draws_the_kept_screen_which_is_what_rendering_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _first_session(tmp_path, (80, 24))
+    renders = _Renders(monkeypatch)
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        note = app.screen.query_one(NoteView)
+        assert renders.count == 0  # the note came from what was kept
+        assert note.section is not None
+        fresh = note._render_section(note.section, note._layout_width)
+        assert note._layout.lines == fresh.lines  # segment for segment, styles included
+        assert note._layout.spans == fresh.spans
+
+
+async def test_the_quiz_uses_the_kept_runs_and_they_are_the_parsed_ones(
+    tmp_path: Path,
+) -> None:
+    await _first_session(tmp_path, (80, 24))
+    path = first_screen_path()
+    assert path is not None
+    runs = json.loads(path.read_text())["runs"]
+    assert runs  # the section's questions were kept
+    markup.inline_runs.cache_clear()
+    parsed = {source: markup.inline_runs(source) for source in runs}
+    markup.inline_runs.cache_clear()
+    markup.keep_runs(runs)
+    try:
+        assert {source: markup.inline_runs(source) for source in runs} == parsed
+    finally:
+        markup._KEPT_RUNS.clear()
+        markup.inline_runs.cache_clear()
+
+
+@pytest.mark.parametrize("change", ["width", "theme", "code", "damaged", "notes"])
+async def test_what_was_kept_is_not_used_when_anything_differs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    await _first_session(tmp_path, (80, 24))
+    path = first_screen_path()
+    assert path is not None
+    size = (80, 24)
+    if change == "width":
+        size = (90, 24)
+    elif change == "code":
+        data = json.loads(path.read_text())
+        data["code"] = "0" * 32
+        path.write_text(json.dumps(data))
+    elif change == "damaged":
+        path.write_text('{"format": "dvatui-first-screen-1", "note": {"key": ')
+    elif change == "notes":  # the section's text changed: its key does not match
+        data = json.loads(path.read_text())
+        data["note"]["key"] = "f" * 32
+        path.write_text(json.dumps(data))
+    renders = _Renders(monkeypatch)
+    app = _app(tmp_path)
+    if change == "theme":
+        app.theme = "textual-light"
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert renders.count >= 1  # rendered, not taken from what was kept
+        note = app.screen.query_one(NoteView)
+        assert note.section is not None
+        fresh = note._render_section(note.section, note._layout_width)
+        assert note._layout.lines == fresh.lines
+
+
+async def test_a_kept_file_that_others_could_write_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _first_session(tmp_path, (80, 24))
+    path = first_screen_path()
+    assert path is not None
+    path.chmod(0o666)
+    renders = _Renders(monkeypatch)
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert renders.count >= 1
