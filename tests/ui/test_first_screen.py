@@ -79,7 +79,9 @@ async def test_the_quiz_uses_the_kept_runs_and_they_are_the_parsed_ones(
         markup.inline_runs.cache_clear()
 
 
-@pytest.mark.parametrize("change", ["width", "theme", "code", "damaged", "notes"])
+@pytest.mark.parametrize(
+    "change", ["width", "theme", "code", "damaged", "notes", "escape", "bad-style"]
+)
 async def test_what_was_kept_is_not_used_when_anything_differs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -98,6 +100,14 @@ async def test_what_was_kept_is_not_used_when_anything_differs(
     elif change == "notes":  # the section's text changed: its key does not match
         data = json.loads(path.read_text())
         data["note"]["key"] = "f" * 32
+        path.write_text(json.dumps(data))
+    elif change in ("escape", "bad-style"):  # written by hand into our own cache
+        data = json.loads(path.read_text())
+        row = data["note"]["lines"][0]
+        if change == "escape":
+            row.append(["\x1b]52;c;ZWNobyBQV05FRA==\x07", None])  # OSC 52: the clipboard
+        else:
+            row.append(["x", "not a [style"])
         path.write_text(json.dumps(data))
     renders = _Renders(monkeypatch)
     app = _app(tmp_path)

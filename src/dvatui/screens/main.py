@@ -188,7 +188,7 @@ class MainScreen(StudyScreen[None]):
             # spares it the Markdown parser when the section, width and theme are the same.
             kept, self._first_screen = self._first_screen, None
             if kept is not None and kept.get("code") == code_digest():
-                self.query_one(NoteView).keep_for_next_start(kept.get("note"))
+                self.query_one(NoteView).offer_kept_layout(kept.get("note"))
                 keep_runs(kept.get("runs"))
             self.show_section(target.id)
         self.update_progress()

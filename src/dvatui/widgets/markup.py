@@ -25,6 +25,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from dvatui.domain.text import has_controls
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -324,7 +326,7 @@ def keep_runs(kept: Any) -> None:
     if not isinstance(kept, dict):
         return
     for source, runs in kept.items():
-        if not isinstance(source, str) or not isinstance(runs, list):
+        if not isinstance(source, str) or not isinstance(runs, list) or not runs:
             continue
         good = [
             (run[0], frozenset(run[1]))
@@ -332,6 +334,7 @@ def keep_runs(kept: Any) -> None:
             if isinstance(run, list)
             and len(run) == 2
             and isinstance(run[0], str)
+            and not has_controls(run[0])
             and isinstance(run[1], list)
             and all(isinstance(kind, str) for kind in run[1])
         ]

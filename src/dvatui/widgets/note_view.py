@@ -27,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dvatui.domain.model import NoteItem, Section
+from dvatui.domain.text import has_controls
 from dvatui.messages import BookmarkToggleRequested
 from dvatui.widgets.markup import code_digest, component_style, note_markdown_class
 from dvatui.widgets.quiet import QuietBorderTitle
@@ -164,7 +165,7 @@ Move the cursor between note items and bookmark the tricky ones.
         self._layout: _Layout | None = None
         self._layout_width = 0
         self._kept: dict[str, Any] | None = None
-        """A layout kept from the last session (``keep_for_next_start``), for one use."""
+        """A layout kept from the last session (``offer_kept_layout``), for one use."""
 
     # -- public ---------------------------------------------------------------------------
     def show(
@@ -304,7 +305,7 @@ Move the cursor between note items and bookmark the tricky ones.
             "spans": [list(span) for span in layout.spans],
         }
 
-    def keep_for_next_start(self, kept: Mapping[str, Any] | None) -> None:
+    def offer_kept_layout(self, kept: Mapping[str, Any] | None) -> None:
         """A layout kept by ``kept_layout`` in an earlier session: used instead of rendering
         when the same section comes up at the same width, styles and code (else ignored)."""
         self._kept = dict(kept) if isinstance(kept, Mapping) else None
@@ -322,10 +323,13 @@ Move the cursor between note items and bookmark the tricky ones.
                 for row in kept["lines"]
             ]
             spans = [(int(start), int(end)) for start, end in kept["spans"]]
-        except (TypeError, ValueError, KeyError, AttributeError):  # damaged: render it
+        except Exception:  # damaged (a bad style too): render it
             return None
-        if not all(type(seg.text) is str for row in lines for seg in row):
-            return None
+        texts = [seg.text for row in lines for seg in row]
+        if not all(type(text) is str for text in texts) or any(
+            "\n" in text or has_controls(text) for text in texts
+        ):
+            return None  # never an escape sequence to the terminal, even from our cache
         return _Layout(lines, spans)
 
     def _markdown_theme(self) -> RichTheme:
