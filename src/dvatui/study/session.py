@@ -584,50 +584,25 @@ class StudySession:
         if card is None or rating not in (1, 2, 3, 4):
             return False
         moment = self.clock().astimezone(UTC)
-        at = moment.isoformat(timespec="microseconds")
-        answer_id = new_answer_id()
         scheduler = self.scheduler
-        correct = rating > int(Rating.AGAIN)
         inherited = self.card_progress(card_id)
-        before = self._state.progress.get(card_id)
-        text = card.text
 
         def review(data: Mapping[str, Any] | None) -> Mapping[str, Any]:
             if data is None and inherited is not None:
                 data = inherited.scheduling
             return scheduler.review(card.id, data, rating, moment)
 
-        def apply(state: _State) -> _State:
-            direct = state.progress.get(card.id)
-            known = direct or inherited
-            progress = _progress_after(
-                known,
-                card,
-                correct=correct,
-                chosen=(),
-                at=at,
-                answer_id=answer_id,
-                scheduling=review(direct.scheduling if direct else None),
-                text=text,
-            )
-            return replace(state, progress={**state.progress, card.id: progress})
-
-        def write(store: Store) -> object:
-            return store.record_answer(
-                question_id=card.id,
-                section_id=card.section_id,
-                chapter_id=card.chapter_id,
-                chosen=(),
-                correct=correct,
-                answered_at=at,
-                answer_id=answer_id,
-                rating=rating,
-                review=review,
-                text=text,
-            )
-
-        self._undo.append(_Undoable(answer_id, card.id, before, moment, correct))
-        self._submit(_Write("your rating", apply, write, frozenset({card.section_id})))
+        self._record_review(
+            card,
+            correct=rating > int(Rating.AGAIN),
+            chosen=(),
+            rating=rating,
+            moment=moment,
+            review=review,
+            what="your rating",
+            inherited=inherited,
+            text=card.text,
+        )
         return True
 
     def rating_previews(self, card_id: str) -> dict[int, str]:
@@ -681,48 +656,80 @@ class StudySession:
         result = grade(question, frozenset(chosen))
         picked = tuple(sorted(result.chosen))
         moment = self.clock().astimezone(UTC)
-        at = moment.isoformat(timespec="microseconds")
         rating = int(rating_for(result.correct))
-        answer_id = new_answer_id()
         scheduler = self.scheduler
-        before = self._state.progress.get(question.id)
-        ids = tuple(
-            str(getattr(question.choices[i], "id", i)) for i in picked if i < len(question.choices)
-        )
 
         def review(card: Mapping[str, Any] | None) -> Mapping[str, Any]:
             return scheduler.review(question.id, card, rating, moment)
 
+        self._record_review(
+            question,
+            correct=result.correct,
+            chosen=picked,
+            rating=rating,
+            moment=moment,
+            review=review,
+            what="your answer",
+            chosen_ids=tuple(
+                str(getattr(question.choices[i], "id", i))
+                for i in picked
+                if i < len(question.choices)
+            ),
+        )
+        return result
+
+    def _record_review(
+        self,
+        item: Question | Flashcard,
+        *,
+        correct: bool,
+        chosen: tuple[int, ...],
+        rating: int,
+        moment: datetime,
+        review: Callable[[Mapping[str, Any] | None], Mapping[str, Any]],
+        what: str,
+        inherited: QuestionProgress | None = None,
+        text: str = "",
+        chosen_ids: tuple[str, ...] = (),
+    ) -> None:
+        """Apply an answer (or a flashcard's rating) in memory at once and queue its write:
+        the progress record with the card ``review`` makes, the history entry, the undo.
+        ``inherited``: the progress an edited flashcard takes over from its old text."""
+        at = moment.isoformat(timespec="microseconds")
+        answer_id = new_answer_id()
+        before = self._state.progress.get(item.id)
+
         def apply(state: _State) -> _State:
-            known = state.progress.get(question.id)
+            direct = state.progress.get(item.id)
             progress = _progress_after(
-                known,
-                question,
-                correct=result.correct,
-                chosen=picked,
+                direct or inherited,
+                item,
+                correct=correct,
+                chosen=chosen,
                 at=at,
                 answer_id=answer_id,
-                scheduling=review(known.scheduling if known else None),
+                scheduling=review(direct.scheduling if direct else None),
+                text=text,
             )
-            return replace(state, progress={**state.progress, question.id: progress})
+            return replace(state, progress={**state.progress, item.id: progress})
 
         def write(store: Store) -> object:
             return store.record_answer(
-                question_id=question.id,
-                section_id=question.section_id,
-                chapter_id=question.chapter_id,
-                chosen=picked,
-                correct=result.correct,
+                question_id=item.id,
+                section_id=item.section_id,
+                chapter_id=item.chapter_id,
+                chosen=chosen,
+                correct=correct,
                 answered_at=at,
                 answer_id=answer_id,
                 rating=rating,
                 review=review,
-                chosen_ids=ids,
+                chosen_ids=chosen_ids,
+                text=text,
             )
 
-        self._undo.append(_Undoable(answer_id, question.id, before, moment, result.correct))
-        self._submit(_Write("your answer", apply, write, frozenset({question.section_id})))
-        return result
+        self._undo.append(_Undoable(answer_id, item.id, before, moment, correct))
+        self._submit(_Write(what, apply, write, frozenset({item.section_id})))
 
     def rate(self, rating: int) -> bool:
         """Re-rate this session's last answer Hard, Good or Easy (only a right answer, and
