@@ -117,3 +117,34 @@ def plain_wire(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(wire, "_shadow", None)
     monkeypatch.setattr(wire, "_ascii_only", False)
+
+
+def _write_notes(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def write_notes() -> Callable[[Path, dict[str, str]], Path]:
+    """``write_notes(folder, {"a.md": text, ...})``: a notes folder of these files."""
+    return _write_notes
+
+
+async def _press_review(pilot: Any, app: Any) -> Any:
+    from dvatui.screens.review import ReviewScreen
+
+    await pilot.pause()
+    await pilot.press("R")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+@pytest.fixture
+def press_review() -> Callable[[Any, Any], Awaitable[Any]]:
+    """``await press_review(pilot, app)``: from the main screen, R; review mode is on
+    screen (returned)."""
+    return _press_review

@@ -6,7 +6,7 @@ import json
 import os
 import pickle
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +19,8 @@ GOOD = "# Good\n\n## S\n\n- a fact\n"
 
 
 @pytest.fixture
-def notes(tmp_path: Path) -> Path:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "01-good.md").write_text(GOOD)
-    return folder
+def notes(tmp_path: Path, write_notes: Callable[[Path, dict[str, str]], Path]) -> Path:
+    return write_notes(tmp_path / "notes", {"01-good.md": GOOD})
 
 
 @pytest.fixture

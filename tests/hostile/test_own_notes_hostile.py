@@ -467,19 +467,17 @@ def test_check_json_counts_hostile_cards(tmp_path: Path) -> None:
 
 
 async def test_recall_panel_never_shows_a_raw_control(
-    tmp_path: Path, notes_app: Callable[[Path, Path], DvaApp], rendered: Callable[..., str]
+    tmp_path: Path,
+    notes_app: Callable[[Path, Path], DvaApp],
+    rendered: Callable[..., str],
+    press_review: Callable[[Any, DvaApp], Awaitable[Any]],
 ) -> None:
-    from dvatui.screens.review import ReviewScreen
     from dvatui.widgets.recall_panel import RecallPanel
 
     notes = one_file(tmp_path, f"# T\n\n## S\n\nfront {PAYLOAD} [bold]x[/]::back {PAYLOAD}\n")
     app = notes_app(notes, tmp_path / "db.json")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("R")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await press_review(pilot, app)
         recall = screen.query_one(RecallPanel)
         assert recall.card is not None
         await pilot.press("space")

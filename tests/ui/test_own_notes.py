@@ -48,11 +48,8 @@ BROKEN = QUEUES.replace("- [ ] SQS\n", "- [ ] SQS\nstray line\n")
 
 
 @pytest.fixture
-def notes(tmp_path: Path) -> Path:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    (folder / "queues.md").write_text(QUEUES)
-    return folder
+def notes(tmp_path: Path, write_notes: Callable[[Path, dict[str, str]], Path]) -> Path:
+    return write_notes(tmp_path / "mine", {"queues.md": QUEUES})
 
 
 Reload = Callable[[DvaApp, Any], Awaitable[None]]
@@ -150,14 +147,11 @@ async def test_flashcards_are_reviewed_as_recall(
     tmp_path: Path,
     notes_app: Callable[[Path, Path], DvaApp],
     rendered: Callable[..., str],
+    press_review: Callable[[Any, DvaApp], Awaitable[ReviewScreen]],
 ) -> None:
     app = notes_app(notes, tmp_path / "db.json")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("R")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await press_review(pilot, app)
         assert len(screen.questions) == 1 and len(screen.cards) == 1
         quiz = screen.quiz
         right = str(quiz.order.index(0) + 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -18,6 +18,9 @@ from dvatui.widgets.quiz_panel import QuizPanel
 
 WIDE = (160, 48)
 SMALL = (80, 24)
+
+
+PressReview = Callable[[Pilot[None], DvaApp], Awaitable[ReviewScreen]]
 
 
 def key_for(quiz: QuizPanel, canonical: int) -> str:
@@ -41,16 +44,6 @@ def wrong_keys(quiz: QuizPanel) -> list[str]:
     return [key_for(quiz, i) for i in [wrong, *rest]]
 
 
-async def press_review(pilot: Pilot[None], app: DvaApp) -> ReviewScreen:
-    """From the main screen, R: review mode is on screen."""
-    await pilot.pause()
-    await pilot.press("R")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen)
-    return screen
-
-
 async def answer(pilot: object, quiz: QuizPanel, *, right: bool) -> Question:
     q = quiz.question
     assert q is not None
@@ -62,7 +55,7 @@ async def answer(pilot: object, quiz: QuizPanel, *, right: bool) -> Question:
 
 
 async def test_review_mode_asks_due_then_new_and_q_returns(
-    app_factory: Callable[..., DvaApp], db_path: Path
+    app_factory: Callable[..., DvaApp], db_path: Path, press_review: PressReview
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SMALL) as pilot:
@@ -86,7 +79,7 @@ async def test_review_mode_asks_due_then_new_and_q_returns(
 
 
 async def test_easy_after_a_right_answer_and_undo(
-    app_factory: Callable[..., DvaApp], db_path: Path
+    app_factory: Callable[..., DvaApp], db_path: Path, press_review: PressReview
 ) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
@@ -181,7 +174,7 @@ async def test_review_starts_from_the_command_line_entry(
 
 
 async def test_review_opened_again_is_refilled(
-    app_factory: Callable[..., DvaApp], db_path: Path
+    app_factory: Callable[..., DvaApp], db_path: Path, press_review: PressReview
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SMALL) as pilot:

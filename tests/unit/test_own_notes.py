@@ -5,6 +5,7 @@ Plain pytest on a temporary notes folder and data file, with an injected clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,11 +43,8 @@ class Clock:
 
 
 @pytest.fixture
-def notes(tmp_path: Path) -> Path:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "queues.md").write_text(NOTES)
-    return folder
+def notes(tmp_path: Path, write_notes: Callable[[Path, dict[str, str]], Path]) -> Path:
+    return write_notes(tmp_path / "notes", {"queues.md": NOTES})
 
 
 def session_on(notes: Path, db: Path, clock: Clock) -> StudySession:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,8 @@ B = "# Beta\n\n## Two\n\n- second fact\n\nFront::Back\n"
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text(A)
-    (notes / "b.md").write_text(B)
-    return notes
+def folder(tmp_path: Path, write_notes: Callable[[Path, dict[str, str]], Path]) -> Path:
+    return write_notes(tmp_path / "notes", {"a.md": A, "b.md": B})
 
 
 def mark_section(db: Path, section_id: str) -> None:
