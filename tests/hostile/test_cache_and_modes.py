@@ -43,7 +43,7 @@ def forged_cache(notes: Path, title: str) -> str:
     corpus.chapters[0].title = title
     key = cache._fingerprint(notes)
     assert key is not None
-    return json.dumps(cache.encode_corpus(corpus, key))
+    return cache.encode_corpus(corpus, key).decode()
 
 
 def mode(path: Path) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 from rich.console import Console, Group
 from textual.color import Color
 from textual.widget import Widget

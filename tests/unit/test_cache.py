@@ -65,8 +65,7 @@ def test_hit_returns_the_same_corpus_without_parsing(
 
 def test_round_trip_of_the_shipped_notes() -> None:
     corpus = load_corpus(shipped_notes_dir())
-    data = json.loads(json.dumps(cache.encode_corpus(corpus, "k")))
-    again = cache.decode_corpus(data)
+    again = cache.decode_corpus(cache.encode_corpus(corpus, "k"), "k")
     assert again.chapters == corpus.chapters
     assert again.problems == corpus.problems
     assert again.root == corpus.root
@@ -111,6 +110,31 @@ def test_code_fingerprint_follows_the_domain_sources(
         cache.code_fingerprint.cache_clear()
 
 
+WELL_FORMED = (
+    b'{"format": "dvatui-corpus-cache", "version": 3, "key": "KEY", "root": "/", '
+    b'"chapters": [["c", "C", [], "/c.md", 1, ["c", "C", 1, "c", "/c.md", 1, '
+    b'[["c#1", "bullet", "x", 2, "markdown"]], [["q", "c", "c", "?", '
+    b'[["a", true, "x"], ["b", false, "y"]], "", "security", "/c.md", 3, null, 0, null]], '
+    b'[], null, []], [], "markdown"]], "problems": []}'
+)
+
+
+def test_the_checks_behind_the_damage_cases() -> None:
+    """The last two damage cases below are this cache with one thing wrong."""
+    corpus = cache.decode_corpus(WELL_FORMED, "KEY")
+    assert corpus.chapters[0].overview.items[0].kind == "bullet"
+    assert corpus.question("q") is not None
+    assert corpus.chapter("c") is not None and corpus.chapter("c").path is corpus.question("q").path
+    for wrong in (
+        WELL_FORMED.replace(b'"bullet"', b'"script"'),
+        WELL_FORMED.replace(b'"y"', b'"x"'),
+    ):
+        with pytest.raises(ValueError):
+            cache.decode_corpus(wrong, "KEY")
+    with pytest.raises(ValueError, match="other notes"):
+        cache.decode_corpus(WELL_FORMED, "another key")
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -119,8 +143,10 @@ def test_code_fingerprint_follows_the_domain_sources(
         b"[]",
         b'{"format": "dvatui-corpus-cache"}',
         b"\x80\x04\x95garbage",
-        b'{"format": "dvatui-corpus-cache", "version": 2, "key": "KEY", "root": "/", '
-        b'"paths": [], "chapters": [[1, 2, 3]], "problems": []}',
+        b'{"format": "dvatui-corpus-cache", "version": 3, "key": "KEY", "root": "/", '
+        b'"chapters": [[1, 2, 3]], "problems": []}',
+        WELL_FORMED.replace(b'"bullet"', b'"script"'),  # a note item kind that does not exist
+        WELL_FORMED.replace(b'"y"', b'"x"'),  # two choices with one id (the model refuses it)
     ],
 )
 def test_a_damaged_cache_is_ignored_and_rewritten(
