@@ -9,11 +9,11 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec.structs import replace
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding

@@ -6,9 +6,9 @@ study session (``app.session``) with what widgets ask for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from msgspec import Struct
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.signal import Signal
@@ -16,8 +16,7 @@ from textual.signal import Signal
 from dvatui.study import StudySession
 
 
-@dataclass(frozen=True)
-class StudyChanged:
+class StudyChanged(Struct, frozen=True):
     """Published on ``app.study_changed`` when what the session holds changed."""
 
     sections: frozenset[str] | None
@@ -44,58 +43,71 @@ def study_app(node: DOMNode) -> StudyApp:
     return app
 
 
-@dataclass
 class SectionRequested(Message):
     """A widget asks the screen to show a section (and optionally an item in it)."""
 
-    section_id: str
-    item_id: str | None = None
-    highlight: str | None = None
-    """Words to highlight in the note, e.g. from a search."""
-    focus_note: bool = False
-    from_tree_cursor: bool = False
-    """Sent because the tree's cursor moved; stale if the cursor has moved on since."""
+    def __init__(
+        self,
+        section_id: str,
+        item_id: str | None = None,
+        highlight: str | None = None,
+        focus_note: bool = False,
+        from_tree_cursor: bool = False,
+    ) -> None:
+        super().__init__()
+        self.section_id = section_id
+        self.item_id = item_id
+        self.highlight = highlight
+        """Words to highlight in the note, e.g. from a search."""
+        self.focus_note = focus_note
+        self.from_tree_cursor = from_tree_cursor
+        """Sent because the tree's cursor moved; stale if the cursor has moved on since."""
 
 
-@dataclass
 class BookmarkToggleRequested(Message):
     """The learner pressed ``b`` on a note item or a section, or ``f`` on a question."""
 
-    target_id: str
-    kind: str
-    """``"item"``, ``"section"`` or ``"question"``."""
+    def __init__(self, target_id: str, kind: str) -> None:
+        super().__init__()
+        self.target_id = target_id
+        self.kind = kind
+        """``"item"``, ``"section"`` or ``"question"``."""
 
 
 class ExamRequested(Message):
     """The palette asks for the mock exam (resume or start)."""
 
 
-@dataclass
 class PracticeRequested(Message):
     """The palette asks for a practice set (``domain:security``, ``missed``...)."""
 
-    name: str
-    count: int | None = None
+    def __init__(self, name: str, count: int | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self.count = count
 
 
-@dataclass
 class RateRequested(Message):
     """Right after a right answer, the learner marks it Hard (2) or Easy (4)."""
 
-    question_id: str
-    rating: int
+    def __init__(self, question_id: str, rating: int) -> None:
+        super().__init__()
+        self.question_id = question_id
+        self.rating = rating
 
 
-@dataclass
 class TargetRequested(Message):
     """Show a section or a note item (e.g. from the command palette), and focus the note."""
 
-    target_id: str
+    def __init__(self, target_id: str) -> None:
+        super().__init__()
+        self.target_id = target_id
 
 
-@dataclass
 class AnswerSubmitted(Message):
     """The learner submitted an answer to a quiz question (the screen has it graded)."""
 
-    question_id: str
-    chosen: tuple[int, ...]
+    def __init__(self, question_id: str, chosen: tuple[int, ...]) -> None:
+        super().__init__()
+        self.question_id = question_id
+        self.chosen = chosen

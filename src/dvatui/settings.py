@@ -30,10 +30,12 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 CONFIG_ENV = "DVATUI_CONFIG"
 """Environment variable naming the settings file (instead of the user config folder's)."""
@@ -80,8 +82,7 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """What the settings file sets. ``None`` (or an empty keymap): the file does not set it."""
 
     path: Path | None = None
@@ -279,8 +280,7 @@ def parse_text(key: str, text: str, *, today: date | None = None) -> Any:
 # ------------------------------------------------------------------------------ writing
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(Struct, frozen=True):
     """What ``set_value``/``unset_value`` did."""
 
     path: Path

@@ -8,10 +8,10 @@ start-up. Any other YAML goes to PyYAML, which is imported then.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
 from textual.theme import Theme
 
 THEME_KEYS = {
@@ -29,8 +29,7 @@ THEME_KEYS = {
 }
 
 
-@dataclass
-class ThemeLoad:
+class ThemeLoad(Struct):
     """The themes that loaded, and a message per file that did not."""
 
     themes: list[Theme]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from dvatui.domain.model import Corpus
 
@@ -33,14 +34,14 @@ def controls(text: str) -> list[str]:
 
 
 def strings_of(value: Any) -> Iterator[str]:
-    """Every string inside a corpus value: fields of dataclasses, lists, paths' text."""
+    """Every string inside a corpus value: fields of Structs, lists (not paths' text)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, Path):
         return
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from strings_of(getattr(value, f.name))
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            yield from strings_of(getattr(value, name))
     elif isinstance(value, list | tuple):
         for v in value:
             yield from strings_of(v)
@@ -49,6 +50,8 @@ def strings_of(value: Any) -> Iterator[str]:
 def all_text(corpus: Corpus) -> list[str]:
     """Every string a screen or a command could show from this corpus."""
     out = list(strings_of(corpus.chapters))
+    texts = {item.text for section in corpus.sections() for item in section.items}
+    assert texts <= set(out), "the walk missed note items: does it know the model's types?"
     out += [p.message for p in corpus.problems] + [str(p) for p in corpus.problems]
     out += [i.summary for s in corpus.sections() for i in s.items]
     return out

@@ -682,6 +682,34 @@ def test_runs_of_unchanged_cells_around_skip_min(screen_cells: Cells) -> None:
     assert f"\x1b[3;{2 * n + 2}Hc" in written[1] and f"\x1b[3;{3 * n + 4}Hd" in written[1]
 
 
+def test_a_narrow_strip_repainted_unchanged_is_not_written(screen_cells: Cells) -> None:
+    """A strip shorter than ``SKIP_MIN`` that the terminal already shows (a pane's border
+    and scrollbar column repainted after a layout) is skipped whole; one changed cell in it
+    writes it again."""
+    pair = _Pair(ColorSystem.EIGHT_BIT)
+    border = Style(color="color(4)")
+    column = [
+        _layout(y, _s(("│", border), " ", ("▃", border), " ", ("│", border)), x=20)
+        for y in range(3)
+    ]
+    _sequence(pair, column, screen_cells)
+    written = _sequence(pair, column, screen_cells)
+    assert written == ["", "", ""]
+    changed = _layout(1, _s(("│", border), " ", " ", " ", ("│", border)), x=20)
+    (again,) = _sequence(pair, [changed], screen_cells)
+    assert "\x1b[2;21H" in again
+
+
+def test_a_mark_at_the_start_of_a_row_and_the_row_above(screen_cells: Cells) -> None:
+    """pyte joins a combining mark written in column 0 to the last cell of the row above:
+    the shadow forgets that cell, so the next write of it is not skipped."""
+    pair = _Pair(ColorSystem.EIGHT_BIT)
+    last = _layout(1, _s(" "), x=COLS - 1)
+    _sequence(pair, [last, _layout(2, _s("\u0301abc"))], screen_cells)
+    (again,) = _sequence(pair, [last], screen_cells)
+    assert again.endswith(" ") or again.endswith(" \x1b[0m")
+
+
 def test_the_module_forget_clears_the_installed_shadow(
     monkeypatch: pytest.MonkeyPatch, screen_cells: Cells
 ) -> None:

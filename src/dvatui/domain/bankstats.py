@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from statistics import median
+
+from msgspec import Struct
 
 from dvatui.domain.model import Question
 
@@ -147,8 +148,7 @@ def guesser_odds(question: Question, *, fewest: bool = False) -> tuple[float, fl
     return math.comb(good, need) / math.comb(len(tied), need), blind
 
 
-@dataclass(frozen=True)
-class QuestionStats:
+class QuestionStats(Struct, frozen=True):
     """The measures of one question."""
 
     stem_words: int
@@ -195,8 +195,7 @@ def measure(question: Question) -> QuestionStats:
     )
 
 
-@dataclass(frozen=True)
-class BankStats:
+class BankStats(Struct, frozen=True):
     """The measures of a set of questions (shares are 0..1)."""
 
     count: int

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from dvatui.domain.model import DOMAINS, Corpus, Problem
 from dvatui.domain.targets import target_problems
@@ -12,8 +13,7 @@ from dvatui.domain.text import quote
 MIN_QUESTIONS_PER_SECTION = 3
 
 
-@dataclass
-class CheckReport:
+class CheckReport(Struct):
     """Everything ``dvatui check`` prints: problems, then the counts."""
 
     problems: list[Problem]

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from dvatui.domain.model import DOMAIN_WEIGHTS, DOMAINS, Question
 
@@ -93,8 +95,7 @@ def scaled_score(share_right: float) -> int:
 # --------------------------------------------------------------------------- the state
 
 
-@dataclass(frozen=True)
-class ExamResult:
+class ExamResult(Struct, frozen=True):
     correct: int
     total: int
     score: int
@@ -104,8 +105,7 @@ class ExamResult:
     used_s: float
 
 
-@dataclass(frozen=True)
-class ExamState:
+class ExamState(Struct, frozen=True):
     """One mock exam, in progress or finished (what the store keeps, as JSON)."""
 
     id: str

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from msgspec import Struct
 from msgspec.structs import replace
 
 from dvatui.domain.cards import cards_in_item
@@ -148,8 +148,7 @@ def _parse_blocks(body: str) -> list[Token]:
     return state.tokens
 
 
-@dataclass
-class FrontMatter:
+class FrontMatter(Struct):
     """What a file's YAML front matter says, and the line its body starts on."""
 
     title: str | None
@@ -591,8 +590,7 @@ def _copy_chapter(chapter: Chapter) -> Chapter:
     )
 
 
-@dataclass(frozen=True)
-class _FileState:
+class _FileState(Struct, frozen=True):
     signature: Signature | None
     chapters: list[Chapter]
     """What the corpus shows of the file."""

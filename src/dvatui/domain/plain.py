@@ -10,8 +10,9 @@ lazy continuations, block quotes and indented code, so this reader works line by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from dvatui.domain.cards import is_quiz_heading, plain_quiz_cards
 from dvatui.domain.ids import IdPool, item_id, slugify, unique_id
@@ -49,8 +50,7 @@ def looks_plain(text: str) -> bool:
     return numbered >= 3 and numbered * 5 >= len(lines)
 
 
-@dataclass
-class _Draft:
+class _Draft(Struct):
     line: int
     kind: ItemKind
     head: str

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from dvatui.domain.model import DOMAINS, Chapter, Corpus, Section
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(Struct, frozen=True):
     """How many questions there are, how many were answered, how many correctly (last try)."""
 
     total: int = 0

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from dvatui.domain.model import DOMAINS, Choice, Problem, Question, normalise_text
 
@@ -45,8 +46,7 @@ def stated_choose(stem: str) -> int | None:
     return NUMBER_WORDS.get(word) or int(word)
 
 
-@dataclass
-class _Draft:
+class _Draft(Struct):
     line: int
     qid: str | None = None
     domain: str | None = None
@@ -321,8 +321,7 @@ def _derived_id(section_id: str, stem: str) -> str:
     return f"{section_id}?{digest}"
 
 
-@dataclass(frozen=True)
-class Grade:
+class Grade(Struct, frozen=True):
     """The outcome of one submitted answer."""
 
     question: Question

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 from dvatui.domain.exam import PASS_SHARE, scaled_score
 from dvatui.domain.model import DOMAIN_WEIGHTS, DOMAINS
@@ -36,15 +37,13 @@ MIN_ANSWERED = 40
 MIN_PER_DOMAIN = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Band:
+class Band(Struct, frozen=True):
     low: float
     mid: float
     high: float
 
 
-@dataclass(frozen=True, slots=True)
-class Readiness:
+class Readiness(Struct, frozen=True):
     """Per domain (None: not enough data in that domain) and the projection."""
 
     domains: Mapping[str, Band | None]
@@ -107,8 +106,7 @@ REVIEW_ONLY_DAYS = 3
 """The last days before the exam are for review: no new questions."""
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Struct, frozen=True):
     days_left: int
     new_today: int
     reviews_today: int

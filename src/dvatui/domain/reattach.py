@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from msgspec import Struct
 from rapidfuzz import fuzz
 
 from dvatui.domain.model import normalise_text
@@ -40,8 +40,7 @@ def similarity(old: str, new: str) -> float:
     return float(fuzz.ratio(_key(old), _key(new)))
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(Struct, frozen=True):
     """The candidate an old text re-attaches to."""
 
     id: str

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from dvatui.domain.model import DOMAINS, Corpus, Question
 from dvatui.domain.schedule import Card, due_at, local_day
@@ -19,8 +20,7 @@ Cards = Mapping[str, Mapping[str, Any] | None]
 """question id -> its card's JSON data (None or missing: never reviewed)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(Struct, frozen=True):
     """Today's numbers, for the header and ``dvatui stats``."""
 
     due_today: int

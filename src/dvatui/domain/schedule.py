@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     import fsrs
@@ -56,8 +57,7 @@ def card_id_for(question_id: str) -> int:
     return int.from_bytes(hashlib.sha256(question_id.encode()).digest()[:6], "big")
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(Struct, frozen=True):
     """A question's review state, read from its JSON form."""
 
     state: int

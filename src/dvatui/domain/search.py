@@ -23,7 +23,8 @@ import functools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from dvatui.domain.model import Corpus, NoteItem, Section
 
@@ -57,8 +58,7 @@ FUZZY_MIN_LENGTH = 4
 SNIPPET_WIDTH = 72
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """One search result: a section, and the item in it that matched best (if any)."""
 
     section: Section
@@ -70,8 +70,7 @@ class Hit:
     """Where the snippet holds a matched word (start, end), to highlight."""
 
 
-@dataclass(frozen=True)
-class QueryWord:
+class QueryWord(Struct, frozen=True):
     """One word of a query and the words of the notes it matches (with their weights)."""
 
     text: str
@@ -80,8 +79,7 @@ class QueryWord:
     """True when nothing started with ``text``: ``matches`` are the words a typo away."""
 
 
-@dataclass
-class _Doc:
+class _Doc(Struct):
     """One place words occur: a title, a definition's term, an item, a question."""
 
     section: int

@@ -13,9 +13,10 @@ Pure and Textual-free; ``dvatui check`` reports what cannot be resolved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+from msgspec import Struct
 
 from dvatui.domain.model import Corpus, NoteItem, Problem, Question, Section
 from dvatui.domain.text import quote
@@ -77,8 +78,7 @@ def phrase_form(text: str) -> str:
     return " ".join(MARKUP_RE.sub("", text).lower().split())
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     """Where a question's answer is taught, and how that was decided."""
 
     section: Section | None

@@ -21,10 +21,11 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from dvatui.store import history
 from dvatui.store.documents import bookmarks_of, history_state_of
@@ -47,8 +48,7 @@ MAIN_NAME = "data.json"
 HISTORY_NAME = "history"
 
 
-@dataclass(frozen=True, slots=True)
-class BackupInfo:
+class BackupInfo(Struct, frozen=True):
     """One backup, as `dvatui restore` lists it."""
 
     name: str
@@ -59,8 +59,7 @@ class BackupInfo:
     bookmarks: int
 
 
-@dataclass(frozen=True, slots=True)
-class BackupContent:
+class BackupContent(Struct, frozen=True):
     """A backup read back: the main file's tables and every answer, validated."""
 
     info: BackupInfo

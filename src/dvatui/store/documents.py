@@ -11,10 +11,11 @@ import copy
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import Struct, field
 
 from dvatui.store import history
 from dvatui.store.history import HistoryState
@@ -223,8 +224,7 @@ def next_doc_id(table: Mapping[str, Any]) -> str:
     return str(max((int(k) for k in table), default=0) + 1)
 
 
-@dataclass
-class Transaction:
+class Transaction(Struct):
     """The main file's tables inside one locked transaction, for operations to change."""
 
     tables: Tables

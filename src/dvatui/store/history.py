@@ -19,9 +19,10 @@ import os
 import re
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from dvatui.store.records import Answer
 from dvatui.store.storage import (
@@ -50,8 +51,7 @@ def default_folder_name(db_name: str) -> str:
     return db_name + HISTORY_SUFFIX
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryState:
+class HistoryState(Struct, frozen=True):
     """Where the history stands, as the main data file records it."""
 
     #: The history folder's name, beside the data file.

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias, TypeVar
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 T = TypeVar("T")
 
@@ -19,9 +21,9 @@ BookmarkKind: TypeAlias = Literal["section", "item", "question"]
 BOOKMARK_KINDS: tuple[BookmarkKind, ...] = ("section", "item", "question")
 
 
-@dataclass(frozen=True, slots=True)
-class Bookmark:
-    """A bookmarked section or item of the notes."""
+class Bookmark(Struct, frozen=True, eq=False):
+    """A bookmarked section or item of the notes. Equal when the first seven fields are:
+    ``id``, ``updated_at`` and ``text`` are bookkeeping."""
 
     target_id: str
     kind: BookmarkKind
@@ -32,19 +34,38 @@ class Bookmark:
     created_at: str  # ISO 8601, UTC
     #: A stable unique id (export/import); derived from the target and creation time for
     #: bookmarks migrated from data format 1. Bookkeeping: not part of equality.
-    id: str = field(default="", compare=False)
+    id: str = ""
     #: When the bookmark or its comment last changed (ISO 8601, UTC): the newer one wins
     #: when two histories are merged. Bookkeeping: not part of equality.
-    updated_at: str = field(default="", compare=False)
+    updated_at: str = ""
     #: The bookmarked item's whole text as it was when bookmarked ("" for sections,
     #: questions and bookmarks made before dvatui kept it): what re-attaches the bookmark
     #: when the item is edited.
-    text: str = field(default="", compare=False)
+    text: str = ""
+
+    def _compared(self) -> tuple[object, ...]:
+        return (
+            self.target_id,
+            self.kind,
+            self.chapter_id,
+            self.section_id,
+            self.label,
+            self.comment,
+            self.created_at,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Bookmark:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One answer to one quiz question (every answer is kept, as history)."""
+class Answer(Struct, frozen=True, eq=False):
+    """One answer to one quiz question (every answer is kept, as history). Equal when the
+    first six fields are: two answers are equal when the learner's answer is."""
 
     question_id: str
     section_id: str
@@ -54,20 +75,37 @@ class Answer:
     answered_at: str  # ISO 8601, UTC
     #: A stable unique id: merging two histories is a union by this id (not part of
     #: equality: two answers are equal when the learner's answer is).
-    id: str = field(default="", compare=False)
+    id: str = ""
     #: The review grade this answer gave its card (1 Again, 2 Hard, 3 Good, 4 Easy), and
     #: the card's state after it (JSON data); None for answers recorded before scheduling.
-    rating: int | None = field(default=None, compare=False)
-    card: Mapping[str, Any] | None = field(default=None, compare=False)
+    rating: int | None = None
+    card: Mapping[str, Any] | None = None
     #: The chosen options' stable ids (``chosen`` holds their indexes in the notes' order).
-    chosen_ids: tuple[str, ...] = field(default=(), compare=False)
+    chosen_ids: tuple[str, ...] = ()
     #: A flashcard's front and back as they were when rated ("" for questions): lets the
     #: card keep its schedule when its text is edited a little.
-    text: str = field(default="", compare=False)
+    text: str = ""
+
+    def _compared(self) -> tuple[object, ...]:
+        return (
+            self.question_id,
+            self.section_id,
+            self.chapter_id,
+            self.chosen,
+            self.correct,
+            self.answered_at,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Answer:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionProgress:
+class QuestionProgress(Struct, frozen=True):
     """What the learner's answers to one question add up to.
 
     A pure fold over that question's answers (``first`` then ``with_answer``), so it is
@@ -157,8 +195,7 @@ def fold_progress(
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class StoreSnapshot:
+class StoreSnapshot(Struct, frozen=True):
     """Everything the UI shows, from one read of the data file."""
 
     bookmarks: tuple[Bookmark, ...]
@@ -173,7 +210,8 @@ class StoreSnapshot:
     progress: Mapping[str, QuestionProgress] = field(default_factory=dict)
     #: The mock exams' JSON documents, oldest first.
     exams: tuple[Mapping[str, Any], ...] = ()
-    _bookmarked: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    #: The bookmarked target ids (derived from ``bookmarks``).
+    _bookmarked: frozenset[str] = frozenset()
 
     def is_bookmarked(self, target_id: str) -> bool:
         return target_id in self._bookmarked

@@ -28,11 +28,11 @@ import stat
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self, TypeGuard
 
+from msgspec import Struct
 from tinydb.storages import Storage
 
 #: The data format this code reads and writes. Files with a higher version are refused
@@ -197,8 +197,7 @@ class StoreWriteError(StoreOSError):
 # --------------------------------------------------------------------------- format
 
 
-@dataclass(frozen=True, slots=True)
-class Meta:
+class Meta(Struct, frozen=True):
     """The ``_meta`` header of a data file."""
 
     schema_version: int

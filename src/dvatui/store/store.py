@@ -28,13 +28,14 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeAlias, TypeVar
 
+from msgspec import Struct
+from msgspec.structs import replace
 from platformdirs import user_data_dir
 
 from dvatui import __version__
@@ -273,8 +274,7 @@ class Loaded:
         return MappingProxyType({qid: p.latest_answer() for qid, p in self.progress.items()})
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerSpec:
+class AnswerSpec(Struct, frozen=True):
     """One answer for ``finish_exam`` (the fields of ``record_answer``)."""
 
     question_id: str
@@ -290,8 +290,7 @@ class AnswerSpec:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ImportSummary:
+class ImportSummary(Struct, frozen=True):
     """What ``import_document`` merged in."""
 
     answers_added: int

@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from dvatui.store import history
 from dvatui.store.documents import (
@@ -69,8 +71,7 @@ class ImportFormatError(StoreError):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ExportData:
+class ExportData(Struct, frozen=True):
     """A validated export document."""
 
     bookmarks: list[Bookmark]

@@ -14,8 +14,9 @@ import hashlib
 import os
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from dvatui.domain.ids import slugify
 from dvatui.domain.model import Corpus
@@ -75,8 +76,7 @@ def remember_root(db: Path, notes: Path) -> None:
         os.replace(temp, marker)
 
 
-@dataclass(frozen=True)
-class Collection:
+class Collection(Struct, frozen=True):
     """Another notes collection's data: where its notes are and its bookmarks."""
 
     root: str

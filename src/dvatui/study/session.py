@@ -21,11 +21,13 @@ import random
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
+
+from msgspec import Struct, field
+from msgspec.structs import force_setattr, replace
 
 from dvatui.domain import review
 from dvatui.domain.exam import ExamState, draw_exam, new_exam
@@ -81,8 +83,7 @@ def utc_now() -> datetime:
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Struct, frozen=True):
     """Where a target id (a section or a note item) is in the notes."""
 
     target_id: str
@@ -119,8 +120,7 @@ class Location:
         return "item" if self.item is not None else "section"
 
 
-@dataclass(frozen=True)
-class BookmarkEntry:
+class BookmarkEntry(Struct, frozen=True):
     """A bookmark as lists show it: the bookmark, where it points, whether it was found."""
 
     bookmark: Bookmark
@@ -137,8 +137,7 @@ class BookmarkEntry:
     """The text to show: the item's text as bookmarked (or the label of older bookmarks)."""
 
 
-@dataclass(frozen=True)
-class SaveFailure:
+class SaveFailure(Struct, frozen=True):
     """A queued write that did not reach the disk."""
 
     what: str
@@ -147,25 +146,25 @@ class SaveFailure:
     """A plain-words sentence for the learner."""
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(Struct, frozen=True):
     """What the screens show: one immutable value, replaced as a whole."""
 
     bookmarks: Mapping[str, Bookmark]  # target id -> bookmark, oldest first
     progress: Mapping[str, QuestionProgress]
     settings: Mapping[str, Any]
     exams: Mapping[str, ExamState] = field(default_factory=dict)  # id -> exam, oldest first
-    results: Mapping[str, bool] = field(init=False)
-    bookmarked: frozenset[str] = field(init=False)
+    # Derived in __post_init__ (whatever is passed is replaced):
+    results: Mapping[str, bool] = MappingProxyType({})
+    bookmarked: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for name in ("bookmarks", "progress", "settings", "exams"):  # read-only views
             value = getattr(self, name)
             if not isinstance(value, MappingProxyType):
-                object.__setattr__(self, name, MappingProxyType(dict(value)))
+                force_setattr(self, name, MappingProxyType(dict(value)))
         results = {qid: p.latest_correct for qid, p in self.progress.items()}
-        object.__setattr__(self, "results", MappingProxyType(results))
-        object.__setattr__(self, "bookmarked", frozenset(self.bookmarks))
+        force_setattr(self, "results", MappingProxyType(results))
+        force_setattr(self, "bookmarked", frozenset(self.bookmarks))
 
     def visible(self) -> tuple[object, ...]:
         """What a screen shows of this state (to tell whether a reload changed anything)."""
@@ -176,8 +175,7 @@ class _State:
 _EMPTY = _State({}, {}, {})
 
 
-@dataclass(frozen=True)
-class _Undoable:
+class _Undoable(Struct, frozen=True):
     """One answer of this session, as ``undo`` and ``rate`` need it."""
 
     answer_id: str
@@ -188,8 +186,7 @@ class _Undoable:
     correct: bool
 
 
-@dataclass(frozen=True)
-class _Write:
+class _Write(Struct, frozen=True):
     """One queued change: how it changes the state, and how it is written to the store."""
 
     what: str

@@ -7,8 +7,6 @@ the screen gives (shuffled per exam); keys follow the shown order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -24,12 +22,13 @@ from dvatui.widgets.markup import inline_markdown
 LETTERS = "abcde"
 
 
-@dataclass
 class ExamChoiceChanged(Message):
     """The learner's choice for a question changed (canonical indexes)."""
 
-    question_id: str
-    chosen: tuple[int, ...]
+    def __init__(self, question_id: str, chosen: tuple[int, ...]) -> None:
+        super().__init__()
+        self.question_id = question_id
+        self.chosen = chosen
 
 
 class ExamNextRequested(Message):

@@ -15,11 +15,11 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from msgspec import Struct, field
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -52,8 +52,7 @@ def component_style(widget: Widget, name: str) -> Style:
     return colours + own.without_color
 
 
-@dataclass(frozen=True)
-class InlineStyles:
+class InlineStyles(Struct, frozen=True):
     """How each kind of inline Markdown looks (Rich styles, e.g. from component classes)."""
 
     code: Style = field(default_factory=Style)

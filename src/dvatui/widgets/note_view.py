@@ -11,9 +11,9 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
@@ -38,8 +38,7 @@ CACHE_SIZE = 256
 """Sections (at one width each) kept rendered, the least recently shown dropped first."""
 
 
-@dataclass
-class _Layout:
+class _Layout(Struct):
     """A section rendered at one width: its lines and where each item starts and ends."""
 
     lines: list[list[Segment]]

@@ -8,8 +8,6 @@ the rating through the study session and calls :meth:`show` with the next card.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.text import Text
@@ -25,12 +23,13 @@ from dvatui.widgets.markup import InlineStyles, component_style, inline_markdown
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
-@dataclass
 class CardRated(Message):
     """The learner rated a flashcard 1 (Again) to 4 (Easy)."""
 
-    card_id: str
-    rating: int
+    def __init__(self, card_id: str, rating: int) -> None:
+        super().__init__()
+        self.card_id = card_id
+        self.rating = rating
 
 
 class RecallPanel(VerticalScroll, can_focus=True):

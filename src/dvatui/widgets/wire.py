@@ -235,7 +235,8 @@ class Writer:
 
     def put(self, x: int, y: int, strip: Strip) -> None:
         """Write ``strip`` at ``x``, ``y``, skipping runs of at least ``SKIP_MIN`` cells that
-        the terminal already shows as they are to be (when there is a ``shadow``)."""
+        the terminal already shows as they are to be, or the whole strip if it shows all of
+        it (when there is a ``shadow``)."""
         segments = [(text, style or None) for text, style, _control in strip if text]
         if self.ascii_only:
             segments = [(to_ascii(text), style) for text, style in segments]
@@ -261,9 +262,13 @@ class Writer:
                     chars[at : at + size] = shown[at : at + size] = [None] * size
                 else:
                     # Text whose width terminals dispute: what follows on this row may sit
-                    # elsewhere than Rich says, and a combining mark joins the cell before.
+                    # elsewhere than Rich says, and a combining mark joins the cell before
+                    # (at the start of a row, some terminals join it to the row above).
                     start = max(at - 1, 0)
                     chars[start:] = shown[start:] = [None] * (len(chars) - start)
+                    above = self.shadow.rows.get(y - 1) if at == 0 and self.shadow else None
+                    if above is not None and above[0]:
+                        above[0][-1] = above[1][-1] = None
                     break
                 at += size
 
@@ -274,7 +279,8 @@ class Writer:
         row: tuple[list[str | None], list[str | None]],
     ) -> list[tuple[int, list[tuple[str, Style | None]]]]:
         """The parts of a strip at ``x`` to write: all but runs of ``SKIP_MIN`` or more
-        cells that the shadow's ``row`` shows already."""
+        cells that the shadow's ``row`` shows already (none if it shows the whole strip, as
+        when a narrow column is repainted unchanged)."""
         chars, shown = row
         runs: list[tuple[int, str, Style | None, bool]] = []  # (x, text, style, unchanged)
         at = x
@@ -309,7 +315,8 @@ class Writer:
             while end < len(runs) and runs[end][3] == runs[index][3]:
                 cells += len(runs[end][1])
                 end += 1
-            if not (runs[index][3] and cells >= SKIP_MIN):  # else: skipped
+            whole = index == 0 and end == len(runs)  # nothing in the strip changed
+            if not (runs[index][3] and (cells >= SKIP_MIN or whole)):  # else: skipped
                 for run_x, text, style, _unchanged in runs[index:end]:
                     if run_x != next_x:
                         pieces.append((run_x, []))
