@@ -133,7 +133,12 @@ class DvaApp(App[None]):
         for theme in loaded.themes:
             self.register_theme(theme)
         self._theme_errors = loaded.errors
-        self.theme = "dva-night" if "dva-night" in self.available_themes else "textual-dark"
+        self._css_ready: int | None = None
+        """Textual's CSS generation whose theme variables were in force before the first
+        parse (``_start_theme``); None once another theme was set."""
+        self._unstyled = True
+        """Nothing is styled yet (until ``on_mount``, which follows the first compose)."""
+        self._start_theme("dva-night" if "dva-night" in self.available_themes else "textual-dark")
         self._settings_problems = list(self.settings.problems)
         self._use_settings_keys()
         if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
@@ -227,6 +232,7 @@ class DvaApp(App[None]):
         self._open_data()  # before the first screen is built, so it starts with the data
 
     def on_mount(self) -> None:
+        self._unstyled = False
         self._install_signal_handlers()
         # Back from the shell (ctrl+z) or an editor (e): the terminal showed other things.
         self.app_resume_signal.subscribe(self, lambda _app: self.action_redraw())
@@ -337,7 +343,35 @@ class DvaApp(App[None]):
         """The settings file's theme, else the one last picked (kept in the data file)."""
         theme = self.settings.theme or self.session.setting("theme")
         if isinstance(theme, str) and theme in self.available_themes:
-            self.theme = theme
+            if self._unstyled:  # from on_load
+                self._start_theme(theme)
+            else:
+                self.theme = theme
+
+    def _start_theme(self, name: str) -> None:
+        """Put theme ``name`` in force before anything is parsed or styled (``__init__``,
+        ``on_load``).
+
+        Setting ``App.theme`` sets the app's theme classes and queues ``refresh_css``,
+        which parses every stylesheet again and restyles every node (~5 ms before the first
+        frame, and a second layout), for the theme's CSS variables. Here they are handed to
+        the stylesheet at once, before its first parse, so that refresh has nothing to do:
+        ``refresh_css`` skips it while no other theme was set since.
+        """
+        self.theme = name
+        self.stylesheet.set_variables(self.get_css_variables())
+        count = getattr(self, "_css_update_count", None)  # Textual's CSS generation
+        self._css_ready = count if isinstance(count, int) else None
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual's, unless the variables in force are the theme's already and nothing was
+        styled with others (see ``_start_theme``)."""
+        if self._css_ready is not None and self._css_ready == self._css_update_count:
+            for screen in self.screen_stack:
+                screen._css_update_count = self._css_update_count
+            return
+        self._css_ready = None
+        super().refresh_css(animate)
 
     def _open_study_at_start(self) -> None:
         """``dvatui review``/``exam`` asked for a mode; an unfinished mock exam resumes."""
