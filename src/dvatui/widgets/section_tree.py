@@ -75,7 +75,7 @@ section, • a section with bookmarked items.
     """Starts the label of the line under the cursor (a space on the other lines)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("Notes", id=id, classes=classes)
+        super().__init__(Text("Notes"), id=id, classes=classes)  # (markup would load emoji)
         self.show_root = False
         self.guide_depth = 2
         self._section_nodes: dict[str, TreeNode[str]] = {}
