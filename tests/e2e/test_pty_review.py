@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from dvatui.domain.grading import shown_order
 from dvatui.domain.loader import load_corpus
-from dvatui.domain.quiz import shown_order
 from dvatui.paths import shipped_notes_dir
 
 from .ptyharness import PtySession, pty_env

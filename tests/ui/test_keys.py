@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from dvatui.app import DvaApp
-from dvatui.domain.quiz import shown_order
+from dvatui.domain.grading import shown_order
 from dvatui.domain.targets import target_item
 from dvatui.screens.dialogs import BookmarksScreen, DataProblemScreen, HelpScreen, SearchScreen
 from dvatui.screens.main import MainScreen

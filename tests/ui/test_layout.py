@@ -19,8 +19,8 @@ from textual.color import Color
 from textual.widget import Widget
 
 from dvatui.app import DvaApp
+from dvatui.domain.grading import grade
 from dvatui.domain.model import Choice
-from dvatui.domain.quiz import grade
 from dvatui.paths import shipped_notes_dir
 from dvatui.screens.dialogs import help_markdown
 from dvatui.screens.main import MainScreen

@@ -10,7 +10,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
 from dvatui.app import DvaApp
-from dvatui.domain.quiz import shown_order
+from dvatui.domain.grading import shown_order
 from dvatui.paths import shipped_notes_dir
 from dvatui.screens.dialogs import SearchScreen
 from dvatui.screens.main import MainScreen

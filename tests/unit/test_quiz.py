@@ -5,14 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from dvatui.domain.grading import grade, refers_to_others, shown_order
 from dvatui.domain.model import Choice, Question, choice_id
-from dvatui.domain.quiz import (
-    grade,
-    parse_quiz_block,
-    refers_to_others,
-    shown_order,
-    stated_choose,
-)
+from dvatui.domain.quiz import parse_quiz_block, stated_choose
 
 P = Path("notes/x.md")
 

@@ -20,8 +20,8 @@ from textual.widgets import Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from dvatui.domain.exam import PASS_SCORE, ExamState
+from dvatui.domain.grading import shown_order
 from dvatui.domain.model import DOMAINS, Question
-from dvatui.domain.quiz import shown_order
 from dvatui.domain.targets import note_location
 from dvatui.messages import study_app
 from dvatui.study import StudySession

@@ -31,9 +31,9 @@ from msgspec.structs import force_setattr, replace
 
 from dvatui.domain import review
 from dvatui.domain.exam import ExamState, draw_exam, new_exam
+from dvatui.domain.grading import Grade, grade
 from dvatui.domain.model import Chapter, Corpus, Flashcard, NoteItem, Question, Section
 from dvatui.domain.progress import Tally
-from dvatui.domain.quiz import Grade, grade
 from dvatui.domain.schedule import (
     DEFAULT_NEW_PER_DAY,
     Rating,
