@@ -29,6 +29,7 @@ from textual.strip import Strip
 from dvatui.domain.model import NoteItem, Section
 from dvatui.domain.text import has_controls
 from dvatui.messages import BookmarkToggleRequested
+from dvatui.widgets.lazy_styles import LazyComponentStyles
 from dvatui.widgets.markup import code_digest, component_style, note_markdown_class
 from dvatui.widgets.quiet import QuietBorderTitle
 
@@ -71,7 +72,7 @@ def _plain_renderable(text: str) -> RenderableType:
     return grid
 
 
-class NoteView(ScrollView, can_focus=True):
+class NoteView(LazyComponentStyles, ScrollView, can_focus=True):
     """Shows one section's note items; ``j``/``k`` move a cursor from item to item."""
 
     HELP = """

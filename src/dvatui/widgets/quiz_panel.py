@@ -32,6 +32,7 @@ from dvatui.messages import (
     RateRequested,
     SectionRequested,
 )
+from dvatui.widgets.lazy_styles import LazyComponentStyles
 from dvatui.widgets.markup import InlineStyles, component_style, inline_markdown
 from dvatui.widgets.quiet import QuietBorderTitle
 
@@ -80,7 +81,7 @@ class HangingRows:
                 yield new_line
 
 
-class QuizPanel(VerticalScroll, can_focus=True):
+class QuizPanel(LazyComponentStyles, VerticalScroll, can_focus=True):
     """Asks the section's questions one at a time and shows the explanation after each."""
 
     HELP = """

@@ -14,11 +14,12 @@ from textual.widgets.tree import TreeNode
 from dvatui.domain.model import Corpus, Section
 from dvatui.domain.progress import Tally
 from dvatui.messages import BookmarkToggleRequested, SectionRequested
+from dvatui.widgets.lazy_styles import LazyComponentStyles
 from dvatui.widgets.markup import component_style
 from dvatui.widgets.quiet import QuietBorderTitle
 
 
-class SectionTree(Tree[str]):
+class SectionTree(LazyComponentStyles, Tree[str]):
     """Chapters and their sections. Moving the cursor shows the section in the note pane."""
 
     HELP = """
