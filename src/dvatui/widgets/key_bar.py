@@ -42,6 +42,8 @@ class KeyBar(Widget):
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
+            if self._shown is None:  # not painted yet: its first paint shows the keys
+                return
             line = self._line()
             if self._signature(line) != self._shown:
                 self.refresh()
