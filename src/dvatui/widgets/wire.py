@@ -150,7 +150,18 @@ def wants_ascii(environ: Mapping[str, str]) -> bool:
 
 
 def _blank_safe(style: Style | None) -> bool:
-    return style is None or not any(getattr(style, name) for name in _SHOWN_ON_BLANKS)
+    if style is None:
+        return True
+    safe = _BLANK_SAFE.get(style)
+    if safe is None:
+        if len(_BLANK_SAFE) > 4096:
+            _BLANK_SAFE.clear()
+        safe = _BLANK_SAFE[style] = not any(getattr(style, name) for name in _SHOWN_ON_BLANKS)
+    return safe
+
+
+_BLANK_SAFE: dict[Style, bool] = {}
+"""``_blank_safe`` per style: a screen holds a few dozen, asked about thousands of times."""
 
 
 def _bg(style: Style | None) -> object:
@@ -248,19 +259,14 @@ class Writer:
             pieces = self._changed(x, segments, row)
         for piece_x, piece in pieces:
             self.move_to(piece_x, y)
-            looks = self._segments(piece, sum(cell_len(text) for text, _ in piece))
+            cells = width if piece is segments else sum(cell_len(text) for text, _ in piece)
+            looks = self._segments(piece, cells)
             if row is None:
                 continue
             chars, shown = row
             at = piece_x
             for (text, _style), look in zip(piece, looks, strict=True):
-                size = cell_len(text)
-                if look is not None and _NARROW.fullmatch(text):
-                    chars[at : at + size] = text
-                    shown[at : at + size] = [look] * size
-                elif _NARROW.fullmatch(text):  # a link: its cells are not known
-                    chars[at : at + size] = shown[at : at + size] = [None] * size
-                else:
+                if not _NARROW.fullmatch(text):
                     # Text whose width terminals dispute: what follows on this row may sit
                     # elsewhere than Rich says, and a combining mark joins the cell before
                     # (at the start of a row, some terminals join it to the row above).
@@ -270,7 +276,13 @@ class Writer:
                     if above is not None and above[0]:
                         above[0][-1] = above[1][-1] = None
                     break
-                at += size
+                end = at + len(text)  # (one cell per character: _NARROW)
+                if look is not None:
+                    chars[at:end] = text
+                    shown[at:end] = [look] * (end - at)
+                else:  # a link: its cells are not known
+                    chars[at:end] = shown[at:end] = [None] * (end - at)
+                at = end
 
     def _changed(
         self,
