@@ -21,7 +21,23 @@ BookmarkKind: TypeAlias = Literal["section", "item", "question"]
 BOOKMARK_KINDS: tuple[BookmarkKind, ...] = ("section", "item", "question")
 
 
-class Bookmark(Struct, frozen=True, eq=False):
+class _EqualOnWhatWasMade(Struct, frozen=True, eq=False):
+    """Equal (and hashed) on ``_compared()``: what the learner made, not the bookkeeping."""
+
+    def _compared(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _EqualOnWhatWasMade)
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+
+class Bookmark(_EqualOnWhatWasMade, frozen=True, eq=False):
     """A bookmarked section or item of the notes. Equal when the first seven fields are:
     ``id``, ``updated_at`` and ``text`` are bookkeeping."""
 
@@ -54,16 +70,8 @@ class Bookmark(Struct, frozen=True, eq=False):
             self.created_at,
         )
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Bookmark:
-            return NotImplemented
-        return self._compared() == other._compared()
 
-    def __hash__(self) -> int:
-        return hash(self._compared())
-
-
-class Answer(Struct, frozen=True, eq=False):
+class Answer(_EqualOnWhatWasMade, frozen=True, eq=False):
     """One answer to one quiz question (every answer is kept, as history). Equal when the
     first six fields are: two answers are equal when the learner's answer is."""
 
@@ -95,14 +103,6 @@ class Answer(Struct, frozen=True, eq=False):
             self.correct,
             self.answered_at,
         )
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Answer:
-            return NotImplemented
-        return self._compared() == other._compared()
-
-    def __hash__(self) -> int:
-        return hash(self._compared())
 
 
 class QuestionProgress(Struct, frozen=True):
