@@ -259,11 +259,13 @@ def _interpreter_for(uid: int, probe_dir: Path) -> str | None:
 def _write_as_nobody(tmp_path: Path) -> tuple[bytes, bytes]:
     """As root: run the 'write' worker as 'nobody' on a folder nobody may not write to.
 
-    The worker, dvatui and its pure-Python dependencies are copied to a world-readable
-    folder first, so the test does not depend on where the checkout or the venv live. In CI
+    The worker, dvatui and the dependencies the store imports are copied to a world-readable
+    folder first, so the test does not depend on where the checkout or the venv live
+    (msgspec is compiled: the probe finds a Python that can load the copy). In CI
     (CI=true) a machine where this cannot run fails the test instead of skipping it.
     """
     import filelock
+    import msgspec
     import platformdirs
     import tinydb
 
@@ -273,7 +275,7 @@ def _write_as_nobody(tmp_path: Path) -> tuple[bytes, bytes]:
         lib = base / "lib"
         lib.mkdir(mode=0o755)
         shutil.copytree(SRC / "dvatui", lib / "dvatui")
-        for module in (tinydb, filelock, platformdirs):
+        for module in (tinydb, filelock, platformdirs, msgspec):
             shutil.copytree(Path(module.__file__).parent, lib / module.__name__)
         shutil.copy(WORKER, lib / WORKER.name)
         for path in [base, *base.rglob("*")]:
