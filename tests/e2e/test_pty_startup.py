@@ -84,3 +84,23 @@ def test_the_first_screen_is_the_settled_screen(
         fresh_env = {**env, "DVATUI_NO_CACHE": "1"}
         _first, fresh = first_and_settled(fresh_env, *size, ready_texts(db))
         assert fresh == settled
+
+
+def test_a_deep_section_starts_a_third_of_the_way_down_the_tree(tmp_path: Path) -> None:
+    """Coming back to a section far down the notes at 160x48 (three panes): from the first
+    frame on, the tree shows its line a third of the way down with its chapter's line above
+    it, not on the top line with the chapter out of view, and nothing moves after."""
+    db = tmp_path / "dvatui.json"
+    corpus = load_corpus(shipped_notes_dir())
+    chapter = corpus.chapters[9]
+    section = chapter.sections[3]
+    Store.open(db).set_setting(POSITION_KEY, section.id)
+    env = pty_env(db, animations=False)
+    first, settled = first_and_settled(env, 160, 48, ready_texts(db))
+    assert first.translate(SCROLLBAR) == settled.translate(SCROLLBAR), (
+        f"first frame:\n{first}\n\nsettled:\n{settled}"
+    )
+    tree = [line[:34] for line in settled.splitlines()[2:46]]  # the tree pane's rows
+    (cursor,) = [n for n, line in enumerate(tree) if "›" in line]
+    assert 44 // 3 - 2 <= cursor <= 44 // 3 + 2, "\n".join(tree)
+    assert any(chapter.title[:12] in line for line in tree[:cursor]), "\n".join(tree)

@@ -8,6 +8,8 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -98,6 +100,9 @@ section, • a section with bookmarked items.
         """A corpus whose tree is still to be built (see ``load``)."""
         self._pending_section: str | None = None
         """The section to put the cursor on when the tree is built."""
+        self._place_cursor = False
+        """Scroll the cursor a third of the way down when first painted (``select_section``
+        before the first layout)."""
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -320,11 +325,26 @@ section, • a section with bookmarked items.
         _ = self.last_line  # lays out the tree's lines, so that node.line is known
         height = self.scrollable_content_region.height
         top = int(self.scroll_offset.y)
-        if height and not top <= node.line < top + height - 1:
+        if not height:  # before the first layout: placed when first painted (render_lines)
+            self._place_cursor = True
+        elif not top <= node.line < top + height - 1:
             # Jump so the section sits a third of the way down, its chapter line in view:
             # fewer scrolls (each repaints the whole tree) than creeping one line per `n`.
             self.scroll_to(y=max(0, node.line - height // 3), animate=False, immediate=True)
         self.move_cursor(node, animate=False)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._place_cursor:
+            # The section chosen before the first layout sits a third of the way down, its
+            # chapter line in view, from the first frame on (Textual would put it on the
+            # top line, the chapter out of view).
+            self._place_cursor = False
+            height = self.scrollable_content_region.height
+            if height and self.cursor_line > height // 3:
+                self.scroll_to(
+                    y=self.cursor_line - height // 3, animate=False, immediate=True, force=True
+                )
+        return super().render_lines(crop)
 
     def reveal_cursor(self) -> None:
         """Scroll so that the cursor line sits a third of the way down (e.g. when the tree
