@@ -160,3 +160,17 @@ def test_data_folders_are_private_under_umask_000(tmp_path: Path) -> None:
     for file in db.parent.iterdir():
         if file.is_file():
             assert mode(file) & 0o077 == 0, file
+
+
+def test_a_file_name_that_is_not_utf8_loads_without_a_cache(tmp_path: Path) -> None:
+    """JSON cannot hold a file name that is not UTF-8 (Python keeps its bytes as surrogates):
+    such notes load every time, uncached, and nothing fails."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.md")  # Latin-1, as an old archive may name it
+    (folder / name).write_text(GOOD, encoding="utf-8")
+    first = cache.load_corpus_cached(folder)
+    assert first.chapters and str(first.chapters[0].path).endswith(name)
+    assert not list(cache.cache_dir().glob("corpus-*"))
+    again = cache.load_corpus_cached(folder)
+    assert [c.title for c in again.chapters] == [c.title for c in first.chapters]

@@ -198,7 +198,8 @@ def _store(path: Path, corpus: Corpus, key: str) -> None:
             _remove_caches(path.parent, keep=path)
     try:
         encoded = encode_corpus(corpus, key)
-    except (ValueError, RecursionError):  # e.g. a file name that is not UTF-8: no cache
+    except (ValueError, TypeError, RecursionError, msgspec.MsgspecError):
+        # e.g. a file name that is not UTF-8 (JSON cannot hold it): no cache, parse each time
         return
     write_private_json(path, encoded)
 
