@@ -625,7 +625,7 @@ class DvaApp(App[None]):
             loop.call_soon_threadsafe(self._exit_after_saving)
 
 
-FIRST_SCREEN_FORMAT = "dvatui-first-screen-1"
+FIRST_SCREEN_FORMAT = "dvatui-first-screen-2"
 FIRST_SCREEN_LIMIT = 4 * 1024 * 1024
 
 

@@ -96,14 +96,14 @@ async def test_what_was_kept_is_not_used_when_anything_differs(
         data["code"] = "0" * 32
         path.write_text(json.dumps(data))
     elif change == "damaged":
-        path.write_text('{"format": "dvatui-first-screen-1", "note": {"key": ')
+        path.write_text('{"format": "dvatui-first-screen-2", "notes": [{"key": ')
     elif change == "notes":  # the section's text changed: its key does not match
         data = json.loads(path.read_text())
-        data["note"]["key"] = "f" * 32
+        data["notes"][0]["key"] = "f" * 32
         path.write_text(json.dumps(data))
     elif change in ("escape", "bad-style"):  # written by hand into our own cache
         data = json.loads(path.read_text())
-        row = data["note"]["lines"][0]
+        row = data["notes"][0]["lines"][0]
         if change == "escape":
             row.append(["\x1b]52;c;ZWNobyBQV05FRA==\x07", None])  # OSC 52: the clipboard
         else:
@@ -134,3 +134,31 @@ async def test_a_kept_file_that_others_could_write_is_ignored(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert renders.count >= 1
+
+
+async def test_a_learner_with_two_terminal_sizes_starts_from_what_was_kept_in_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session at 80 columns, then one at 120: the second renders (nothing was kept at
+    its width) and keeps the section at both widths, so a third at 80 columns, and a fourth
+    at 120, start from what was kept, which is what rendering gives."""
+    await _first_session(tmp_path, (80, 24))
+    renders = _Renders(monkeypatch)
+    await _first_session(tmp_path, (120, 30))
+    assert renders.count >= 1  # 120 columns: nothing kept at that width
+    path = first_screen_path()
+    assert path is not None
+    widths = [note["width"] for note in json.loads(path.read_text())["notes"]]
+    assert len(widths) == 2 and len(set(widths)) == 2
+    for size in ((80, 24), (120, 30)):
+        renders.count = 0
+        app = _app(tmp_path)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            assert renders.count == 0, size  # drawn from what was kept
+            note = app.screen.query_one(NoteView)
+            assert note.section is not None
+            fresh = note._render_section(note.section, note._layout_width)
+            assert note._layout.lines == fresh.lines
+            await pilot.press("q")
+    assert len(json.loads(path.read_text())["notes"]) == 2

@@ -35,7 +35,7 @@ from dvatui.screens.study import StudyScreen
 from dvatui.widgets.breadcrumb import Breadcrumb
 from dvatui.widgets.key_bar import KeyBar
 from dvatui.widgets.markup import code_digest, keep_runs, runs_to_keep
-from dvatui.widgets.note_view import NoteView
+from dvatui.widgets.note_view import KEPT_WIDTHS, NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
 
@@ -188,7 +188,7 @@ class MainScreen(StudyScreen[None]):
             # spares it the Markdown parser when the section, width and theme are the same.
             kept, self._first_screen = self._first_screen, None
             if kept is not None and kept.get("code") == code_digest():
-                self.query_one(NoteView).offer_kept_layout(kept.get("note"))
+                self.query_one(NoteView).offer_kept_layout(kept.get("notes"))
                 keep_runs(kept.get("runs"))
             self.show_section(target.id)
         self.update_progress()
@@ -321,16 +321,27 @@ class MainScreen(StudyScreen[None]):
 
     def first_screen_to_keep(self) -> dict[str, Any] | None:
         """What this screen shows, to draw the next start's first frame without a Markdown
-        parser: the note as laid out, the inline Markdown of this section's questions."""
+        parser: the note as laid out (and at the widths of the last sessions' panes, for a
+        learner with terminals of two sizes), the inline Markdown of this section's
+        questions."""
         if self.current is None:
             return None
-        note = self.query_one(NoteView).kept_layout()
+        view = self.query_one(NoteView)
+        now = view.kept_layout()
+        notes = [now] if now is not None else []
+        for width in view.kept_widths():  # the widths of earlier sessions, too
+            if len(notes) >= KEPT_WIDTHS:
+                break
+            if all(note.get("width") != width for note in notes):
+                other = view.kept_layout(width)
+                if other is not None:
+                    notes.append(other)
         texts = [
             text
             for question in self.session.questions_for(self.current.id)
             for text in (question.stem, question.explanation, *(c.text for c in question.choices))
         ]
-        return {"code": code_digest(), "note": note, "runs": runs_to_keep(texts)}
+        return {"code": code_digest(), "notes": notes, "runs": runs_to_keep(texts)}
 
     def _schedule_position_save(self) -> None:
         if self._save_timer is not None:

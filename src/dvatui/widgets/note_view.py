@@ -37,6 +37,10 @@ GUTTER = 2
 """Columns on the left for the cursor bar and the bookmark star."""
 CACHE_SIZE = 256
 """Sections (at one width each) kept rendered, the least recently shown dropped first."""
+MAX_KEPT_WIDTH = 1000
+"""Wider layouts kept by an earlier session are not rendered again at quit."""
+KEPT_WIDTHS = 3
+"""Widths the section on screen is kept at for the next start: now and the last two."""
 
 
 class _Layout(Struct):
@@ -164,8 +168,10 @@ Move the cursor between note items and bookmark the tricky ones.
         """Rich's Markdown styles in this theme's colours (made on first render)."""
         self._layout: _Layout | None = None
         self._layout_width = 0
-        self._kept: dict[str, Any] | None = None
-        """A layout kept from the last session (``offer_kept_layout``), for one use."""
+        self._kept: list[Mapping[str, Any]] = []
+        """Layouts kept from the last session (``offer_kept_layout``), for one use."""
+        self._kept_widths: list[int] = []
+        """The widths of those layouts (``kept_widths``)."""
 
     # -- public ---------------------------------------------------------------------------
     def show(
@@ -279,12 +285,17 @@ Move the cursor between note items and bookmark the tricky ones.
         blob = json.dumps([code_digest(), width, section.id, parts, styles], ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
-    def kept_layout(self) -> dict[str, Any] | None:
-        """The section on screen as laid out now, as JSON data to keep for the next start
-        (its first frame then needs no Markdown parser); None if it cannot be kept."""
-        layout, section = self._layout, self.section
-        if layout is None or section is None:
+    def kept_layout(self, width: int | None = None) -> dict[str, Any] | None:
+        """The section on screen laid out at ``width`` (None: as laid out now), as JSON data
+        to keep for the next start (its first frame then needs no Markdown parser); None if
+        it cannot be kept."""
+        section = self.section
+        if section is None or self._layout is None:
             return None
+        if width is None or width == self._layout_width:
+            width, layout = self._layout_width, self._layout
+        else:
+            layout = self._cache.get((section.id, width)) or self._render_section(section, width)
         styles: dict[Style, str] = {}
         lines = []
         for line in layout.lines:
@@ -300,19 +311,34 @@ Move the cursor between note items and bookmark the tricky ones.
                 row.append([text, styles[style] if style is not None else None])
             lines.append(row)
         return {
-            "key": self.render_key(section, self._layout_width),
+            "key": self.render_key(section, width),
+            "width": width,
             "lines": lines,
             "spans": [list(span) for span in layout.spans],
         }
 
-    def offer_kept_layout(self, kept: Mapping[str, Any] | None) -> None:
-        """A layout kept by ``kept_layout`` in an earlier session: used instead of rendering
-        when the same section comes up at the same width, styles and code (else ignored)."""
-        self._kept = dict(kept) if isinstance(kept, Mapping) else None
+    def kept_widths(self) -> list[int]:
+        """The widths this pane had in the sessions that kept layouts (the last first):
+        the next start keeps the section at these widths too (``kept_layout(width)``), so
+        a learner who works in two terminals of different sizes starts fast in both."""
+        return list(self._kept_widths)
+
+    def offer_kept_layout(self, kept: object) -> None:
+        """Layouts kept by ``kept_layout`` in an earlier session: one is used instead of
+        rendering when the same section comes up at its width, styles and code (the others
+        are ignored)."""
+        entries = kept if isinstance(kept, list) else []
+        self._kept = [entry for entry in entries if isinstance(entry, Mapping)]
+        widths = [entry.get("width") for entry in self._kept]
+        self._kept_widths = [w for w in widths if type(w) is int and 10 <= w <= MAX_KEPT_WIDTH]
 
     def _kept_for(self, section: Section, width: int) -> _Layout | None:
-        kept, self._kept = self._kept, None  # one use: the first frame
-        if kept is None or kept.get("key") != self.render_key(section, width):
+        entries, self._kept = self._kept, []  # one use: the first frame
+        if not entries:
+            return None
+        key = self.render_key(section, width)
+        kept = next((entry for entry in entries if entry.get("key") == key), None)
+        if kept is None:
             return None
         try:
             lines = [
