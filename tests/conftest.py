@@ -148,3 +148,19 @@ def press_review() -> Callable[[Any, Any], Awaitable[Any]]:
     """``await press_review(pilot, app)``: from the main screen, R; review mode is on
     screen (returned)."""
     return _press_review
+
+
+@pytest.fixture
+def in_threads() -> Callable[[Callable[[int], None], int], None]:
+    """``in_threads(work, count)``: run ``work(0)`` ... ``work(count - 1)`` in threads at
+    once and wait for them all (the lock tests of the store and of ``store_lock``)."""
+    import threading
+
+    def run(work: Callable[[int], None], count: int) -> None:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    return run

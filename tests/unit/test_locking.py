@@ -4,7 +4,7 @@ dvatui versions) and excluded by them; ``filelock`` where ``flock`` is missing."
 from __future__ import annotations
 
 import errno
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -39,7 +39,9 @@ def test_the_lock_is_released_after_an_error_inside(tmp_path: Path) -> None:
         pass
 
 
-def test_threads_wait_for_each_other(tmp_path: Path) -> None:
+def test_threads_wait_for_each_other(
+    tmp_path: Path, in_threads: Callable[[Callable[[int], None], int], None]
+) -> None:
     lock_path = tmp_path / "dvatui.json.lock"
     inside: list[int] = []
     overlaps: list[int] = []
@@ -52,11 +54,7 @@ def test_threads_wait_for_each_other(tmp_path: Path) -> None:
                     overlaps.append(n)
                 inside.remove(n)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(work, 4)
     assert overlaps == []
 
 

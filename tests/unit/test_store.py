@@ -9,7 +9,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -552,7 +552,9 @@ def test_two_store_objects_interleave(db: Path) -> None:
     assert one.snapshot().generation == two.snapshot().generation == 5
 
 
-def test_threads_share_the_lock(db: Path) -> None:
+def test_threads_share_the_lock(
+    db: Path, in_threads: Callable[[Callable[[int], None], int], None]
+) -> None:
     stores = [Store.open(db), Store.open(db)]
     errors: list[BaseException] = []
 
@@ -563,11 +565,7 @@ def test_threads_share_the_lock(db: Path) -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(work, 4)
     assert errors == []
     assert len({a.question_id for a in Store.open(db).answers()}) == 100
 
