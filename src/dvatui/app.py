@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Mapping
 from functools import partial
@@ -26,12 +25,13 @@ from textual.worker import Worker, WorkerState
 
 from dvatui.domain.cache import (
     DISABLE_ENV,
+    CorpusCache,
     cache_dir,
-    load_corpus_cached,
     read_private_json,
     write_private_json,
 )
 from dvatui.domain.model import Corpus
+from dvatui.domain.prepared import prepare_blocks
 from dvatui.messages import StudyChanged
 from dvatui.paths import shipped_themes_dir
 from dvatui.screens.main import MainScreen
@@ -128,6 +128,8 @@ class DvaApp(App[None]):
         self._main: MainScreen | None = None
         self._first_screen: dict[str, Any] | None = None
         """What the last session's main screen showed (``_keep_first_screen``), if kept."""
+        self._unsaved_cache: CorpusCache | None = None
+        """The corpus cache to write after the first frame (the notes were parsed)."""
         self._reloading = False
         loaded = load_themes(themes_dir or shipped_themes_dir())
         for theme in loaded.themes:
@@ -208,17 +210,20 @@ class DvaApp(App[None]):
             if kept is not None:
                 write_private_json(path, {**kept, "format": FIRST_SCREEN_FORMAT})
 
-    def _warm_up_markdown(self) -> None:
-        """After a first frame drawn from what was kept: load the Markdown renderers in a
-        thread now, so that the first section switch does not wait for them."""
-        if "rich.markdown" in sys.modules and "markdown_it" in sys.modules:
-            return
+    def _after_first_frame(self) -> None:
+        """Work that waits for the first frame, in a thread: write the corpus cache if the
+        notes were parsed (~200 ms: every section is prepared for display), then load the
+        Markdown parser, so that the first text that was not prepared (a question on the
+        exam screen, say) does not wait for it (~15 ms)."""
+        cache, self._unsaved_cache = self._unsaved_cache, None
 
-        def load() -> None:
-            markup.note_markdown_class()
+        def work() -> None:
+            if cache is not None:
+                cache.save()
+            prepare_blocks("*warm* `up`")
             markup.inline_runs("*warm* `up`")
 
-        self.run_worker(load, thread=True, group="warm-up", exit_on_error=False)
+        self.run_worker(work, thread=True, group="warm-up", exit_on_error=False)
 
     def start_review(self, *, practice: str | None = None, count: int | None = None) -> None:
         """Open review mode (or a practice set) once the main screen is up."""
@@ -249,7 +254,7 @@ class DvaApp(App[None]):
             )
         self.call_after_refresh(self._tell_about_the_settings)
         self.call_after_refresh(resume_collector)  # paused by `dvatui` until the first frame
-        self.call_after_refresh(self._warm_up_markdown)
+        self.call_after_refresh(self._after_first_frame)
         if self.session.corpus.errors:
             first = self.session.corpus.errors[0]
             extra = len(self.session.corpus.errors) - 1
@@ -694,7 +699,8 @@ def make_app(
     from dvatui.paths import shipped_notes_dir
 
     wire.install()  # fewer bytes per screen update (what the terminal shows is the same)
-    corpus = load_corpus_cached(notes)
+    cache = CorpusCache(notes)
+    corpus = cache.load()
     if base_db is not None and base_db != db_path:
         from dvatui.study.collections import remember_root, take_over_from
 
@@ -702,6 +708,7 @@ def make_app(
             take_over_from(base_db, db_path, corpus)
             remember_root(db_path, notes)
     app = DvaApp(corpus, db_path, themes_dir, settings=settings)
+    app._unsaved_cache = cache if cache.missed else None
     app._first_screen = read_first_screen()
     app.notes_path = notes
     app.base_db = base_db or db_path

@@ -143,8 +143,9 @@ def test_cache_folders_are_private_under_umask_000(
     cache.load_corpus_cached(notes)
     for folder in (tmp_path / "home", base, base / "dvatui"):
         assert mode(folder) == 0o700, folder
-    (file,) = (base / "dvatui").iterdir()
-    assert mode(file) == 0o600
+    files = sorted((base / "dvatui").iterdir())
+    assert [file.suffix for file in files] == [".json", ".prepared"]
+    assert all(mode(file) == 0o600 for file in files)
     assert cache.load_corpus_cached(notes).chapters[0].title == "Good"
 
 

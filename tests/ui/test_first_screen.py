@@ -1,6 +1,6 @@
 """The next start's first frame from what the last session kept (``first-screen.json`` in
-the cache folder): the note as laid out and the quiz's inline Markdown, used only for the
-same section, width, theme and code, and then exactly what rendering gives."""
+the cache folder): the note as laid out, used only for the same section, width, theme and
+code, and then exactly what rendering gives."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from dvatui.app import first_screen_path, make_app
-from dvatui.widgets import markup
 from dvatui.widgets.note_view import NoteView
 
 NOTES = Path(__file__).resolve().parent.parent / "snapshots" / "notes"
@@ -58,25 +57,6 @@ async def test_a_restart_draws_the_kept_screen_which_is_what_rendering_gives(
         fresh = note._render_section(note.section, note._layout_width)
         assert note._layout.lines == fresh.lines  # segment for segment, styles included
         assert note._layout.spans == fresh.spans
-
-
-async def test_the_quiz_uses_the_kept_runs_and_they_are_the_parsed_ones(
-    tmp_path: Path,
-) -> None:
-    await _first_session(tmp_path, (80, 24))
-    path = first_screen_path()
-    assert path is not None
-    runs = json.loads(path.read_text())["runs"]
-    assert runs  # the section's questions were kept
-    markup.inline_runs.cache_clear()
-    parsed = {source: markup.inline_runs(source) for source in runs}
-    markup.inline_runs.cache_clear()
-    markup.keep_runs(runs)
-    try:
-        assert {source: markup.inline_runs(source) for source in runs} == parsed
-    finally:
-        markup._KEPT_RUNS.clear()
-        markup.inline_runs.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -162,3 +142,37 @@ async def test_a_learner_with_two_terminal_sizes_starts_from_what_was_kept_in_bo
             assert note._layout.lines == fresh.lines
             await pilot.press("q")
     assert len(json.loads(path.read_text())["notes"]) == 2
+
+
+async def test_a_start_from_the_corpus_cache_needs_no_markdown_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing kept from a last session, the note and the quiz come from the sections
+    the corpus cache prepared (``domain/prepared.py``): nothing is parsed for them."""
+    from dvatui.domain import cache, prepared
+    from dvatui.widgets import markup, note_view
+    from dvatui.widgets.quiz_panel import QuizPanel
+
+    cache.load_corpus_cached(NOTES)  # written now (the app writes it after a first frame)
+    parsed: list[str] = []
+
+    def parse(text: str) -> Any:
+        parsed.append(text)
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(note_view, "prepare_blocks", parse)
+    monkeypatch.setattr(prepared, "question_runs", parse)
+    monkeypatch.setattr(note_view, "note_markdown_class", lambda: parse("rich"))
+    markup.inline_runs.cache_clear()
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        note = app.screen.query_one(NoteView)
+        assert note._layout is not None and any(note._layout.lines)
+        quiz = app.screen.query_one(QuizPanel)
+        assert quiz.questions
+        first = quiz.questions[0]
+        for source in (first.stem, *(choice.text for choice in first.choices)):
+            assert markup.inline_runs(source)  # offered: not parsed
+    markup.inline_runs.cache_clear()
+    assert [text for text in parsed if text != "*warm* `up`"] == []

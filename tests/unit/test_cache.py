@@ -45,7 +45,8 @@ def notes(tmp_path: Path) -> Path:
 
 
 def cache_files() -> list[Path]:
-    return sorted(cache.cache_dir().glob("corpus-*"))
+    """The corpus cache files (the prepared sections beside each are not listed)."""
+    return sorted(cache.cache_dir().glob("corpus-*.json"))
 
 
 def test_hit_returns_the_same_corpus_without_parsing(
@@ -60,7 +61,7 @@ def test_hit_returns_the_same_corpus_without_parsing(
     assert second.problems == first.problems and second.problems
     assert second.question("q1") is second.chapters[0].sections[0].questions[0]
     (only,) = cache_files()
-    assert only.suffix == ".json"
+    assert sorted(cache.cache_dir().glob("corpus-*")) == [only, only.with_suffix(".prepared")]
 
 
 def test_round_trip_of_the_shipped_notes() -> None:
@@ -83,6 +84,7 @@ def test_editing_the_notes_misses(notes: Path, monkeypatch: pytest.MonkeyPatch) 
     assert cache.load_corpus_cached(notes).chapter("new") is not None
     assert parses.count == 3
     assert len(cache_files()) == 1  # stale caches are removed
+    assert len(list(cache.cache_dir().glob("corpus-*.prepared"))) == 1
 
 
 def test_a_code_change_misses(notes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,7 +113,7 @@ def test_code_fingerprint_follows_the_domain_sources(
 
 
 WELL_FORMED = (
-    b'{"format": "dvatui-corpus-cache", "version": 3, "key": "KEY", "root": "/", '
+    b'{"format": "dvatui-corpus-cache", "version": 4, "key": "KEY", "root": "/", '
     b'"chapters": [["c", "C", [], "/c.md", 1, ["c", "C", 1, "c", "/c.md", 1, '
     b'[["c#1", "bullet", "x", 2, "markdown"]], [["q", "c", "c", "?", '
     b'[["a", true, "x"], ["b", false, "y"]], "", "security", "/c.md", 3, null, 0, null]], '
@@ -143,7 +145,7 @@ def test_the_checks_behind_the_damage_cases() -> None:
         b"[]",
         b'{"format": "dvatui-corpus-cache"}',
         b"\x80\x04\x95garbage",
-        b'{"format": "dvatui-corpus-cache", "version": 3, "key": "KEY", "root": "/", '
+        b'{"format": "dvatui-corpus-cache", "version": 4, "key": "KEY", "root": "/", '
         b'"chapters": [[1, 2, 3]], "problems": []}',
         WELL_FORMED.replace(b'"bullet"', b'"script"'),  # a note item kind that does not exist
         WELL_FORMED.replace(b'"y"', b'"x"'),  # two choices with one id (the model refuses it)

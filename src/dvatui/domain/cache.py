@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,9 @@ from dvatui.paths import PRIVATE_DIR_MODE, ensure_private_dir, is_private
 CACHE_ENV = "DVATUI_CACHE_DIR"
 DISABLE_ENV = "DVATUI_NO_CACHE"
 CACHE_FORMAT = "dvatui-corpus-cache"
-CACHE_VERSION = 3
-"""Version 1 was a pickle; 2 was JSON written by hand; 3 is JSON written by msgspec."""
+CACHE_VERSION = 4
+"""Version 1 was a pickle; 2 was JSON written by hand; 3 was JSON written by msgspec; 4
+adds every section prepared for display (``prepared.py``)."""
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 _DOMAIN_DIR = Path(__file__).resolve().parent
 
@@ -83,22 +85,55 @@ def _fingerprint(root: Path) -> str | None:
 
 def load_corpus_cached(root: Path) -> Corpus:
     """Load notes through the cache (parse and store them on a miss)."""
-    # The parser (markdown-it, YAML) is imported only on a miss: ~30 ms saved at start-up.
-    if os.environ.get(DISABLE_ENV):
-        return _parse(root)
-    key = _fingerprint(root)
-    if key is None:
-        return _parse(root)
-    folder = cache_dir()
-    usable = _usable_folder(folder)
-    path = folder / f"corpus-{key}.json"
-    if usable:
-        with contextlib.suppress(Exception):  # missing, stale, damaged or unsafe: parse
-            return _read(path, key)
-    corpus = _parse(root)
-    if usable is not False:  # a folder that is unsafe and not ours is left alone
-        _store(path, corpus, key)
+    cache = CorpusCache(root)
+    corpus = cache.load()
+    cache.save()
     return corpus
+
+
+class CorpusCache:
+    """The corpus cache of one notes folder or file: ``load`` reads it, or parses the notes
+    on a miss; ``save`` then writes it. Writing costs ~200 ms (every section is prepared
+    for display, ``prepared.py``): the app does it in a thread after its first frame."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._key: str | None = None
+        self._path: Path | None = None
+        self._usable: bool | None = False
+        self._missed: Corpus | None = None
+        """The corpus parsed on a miss, until ``save``."""
+
+    @property
+    def missed(self) -> bool:
+        """Whether ``load`` parsed the notes and ``save`` has something to write."""
+        return self._missed is not None
+
+    def load(self) -> Corpus:
+        """The corpus from the cache, else parsed (the parser, markdown-it and YAML, is
+        imported only then: ~30 ms saved at start-up)."""
+        if os.environ.get(DISABLE_ENV):
+            return _parse(self.root)
+        self._key = key = _fingerprint(self.root)
+        if key is None:
+            return _parse(self.root)
+        folder = cache_dir()
+        self._usable = _usable_folder(folder)
+        self._path = path = folder / f"corpus-{key}.json"
+        if self._usable:
+            with contextlib.suppress(Exception):  # missing, stale, damaged or unsafe: parse
+                return _read(path, key)
+        self._missed = corpus = _parse(self.root)
+        return corpus
+
+    def save(self) -> None:
+        """Write what ``load`` parsed on a miss (nothing otherwise; failures are ignored).
+        The loaded corpus gets the prepared sections too."""
+        corpus, self._missed = self._missed, None
+        if corpus is None or self._path is None or self._key is None:
+            return
+        if self._usable is not False:  # a folder that is unsafe and not ours is left alone
+            _store(self._path, corpus, self._key)
 
 
 def _parse(root: Path) -> Corpus:
@@ -131,8 +166,9 @@ def _usable_folder(folder: Path) -> bool | None:
 
 
 def _remove_caches(folder: Path, keep: Path | None) -> None:
+    kept = {keep, _prepared_path(keep)} if keep is not None else set()
     for old in folder.glob("corpus-*"):
-        if old != keep:
+        if old not in kept:
             with contextlib.suppress(OSError):
                 old.unlink()
 
@@ -140,16 +176,28 @@ def _remove_caches(folder: Path, keep: Path | None) -> None:
 def read_private_bytes(path: Path, limit: int = MAX_CACHE_BYTES) -> bytes:
     """The bytes of a cache file of ours; raises if it is not a private regular file (not a
     link, not writable by others, not someone else's) or is larger than ``limit``."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    return read_private_range(path, 0, limit, whole=True)
+
+
+def read_private_range(path: Path, start: int, length: int, *, whole: bool = False) -> bytes:
+    """``length`` bytes at ``start`` of a cache file of ours (checked as by
+    ``read_private_bytes``); ``whole``: the whole file, which may not be longer."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not is_private(st):
             raise ValueError("cache file is not a private regular file")
-        if st.st_size > limit:
+        if st.st_size > MAX_CACHE_BYTES or (whole and st.st_size > length):
             raise ValueError("cache file too large")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError("cache file too large")
+        if whole:
+            data = handle.read(length + 1)
+            if len(data) > length:
+                raise ValueError("cache file too large")
+            return data
+        data = os.pread(fd, length, start)
+    if len(data) != length:
+        raise ValueError("cache file shorter than its index says")
     return data
 
 
@@ -186,22 +234,42 @@ def write_private_json(path: Path, data: Any) -> bool:
 
 
 def _read(path: Path, key: str) -> Corpus:
-    """Read and decode one cache file; raises if it is unsafe, damaged or not this key's."""
-    return decode_corpus(read_private_bytes(path), key)
+    """Read and decode one cache file; raises if it is unsafe, damaged or not this key's.
+    Its prepared sections are read one by one when they are shown."""
+    corpus, index = _decode(read_private_bytes(path), key)
+    corpus.prepared = _PreparedFile(_prepared_path(path), index)
+    return corpus
+
+
+def _prepared_path(path: Path) -> Path:
+    """The file of prepared sections beside the cache file ``path``."""
+    return path.with_suffix(".prepared")
 
 
 def _store(path: Path, corpus: Corpus, key: str) -> None:
-    """Write the cache atomically; failures (read-only home, full disk) are ignored."""
+    """Write the cache atomically: the prepared sections, then the corpus with where each
+    one is; failures (read-only home, full disk) are ignored. The corpus keeps the prepared
+    sections too."""
     with contextlib.suppress(OSError):
         ensure_private_dir(path.parent)
         if _usable_folder(path.parent):
             _remove_caches(path.parent, keep=path)
+    from dvatui.domain.prepared import encode_prepared
+
     try:
-        encoded = encode_corpus(corpus, key)
+        prepared = encode_prepared(corpus)
+        index: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for section_id, raw in prepared.items():
+            index[section_id] = (offset, len(raw))
+            offset += len(raw)
+        encoded = encode_corpus(corpus, key, index)
     except (ValueError, TypeError, RecursionError, msgspec.MsgspecError):
         # e.g. a file name that is not UTF-8 (JSON cannot hold it): no cache, parse each time
         return
-    write_private_json(path, encoded)
+    if write_private_json(_prepared_path(path), b"".join(prepared.values())):
+        write_private_json(path, encoded)
+    corpus.prepared = prepared
 
 
 # --------------------------------------------------------------------------- JSON codec
@@ -209,6 +277,11 @@ def _store(path: Path, corpus: Corpus, key: str) -> None:
 # them back checked against the model's types: a wrong type, a kind that is not an
 # ``ItemKind``, a row of the wrong length all fail the read, which then parses the notes.
 # The shipped notes encode to ~1.3 MB and decode in ~3 ms.
+#
+# Beside it, ``corpus-KEY.prepared`` holds every section prepared for display
+# (``prepared.py``): one JSON document per section, back to back, ~2 MB for the shipped
+# notes. The corpus's ``prepared`` says where each one is; only the sections on screen are
+# read and decoded (~30 µs each), so they add nothing to a start.
 
 
 class _CacheFile(Struct):
@@ -218,6 +291,33 @@ class _CacheFile(Struct):
     root: str
     chapters: list[Chapter]
     problems: list[Problem]
+    prepared: dict[str, tuple[int, int]] = {}
+    """Per section id: the offset and length of its prepared JSON in the ``.prepared``
+    file."""
+
+
+class _PreparedFile(Mapping[str, bytes]):
+    """Prepared sections by id, read from the ``.prepared`` file when looked up (a file
+    that is missing, unsafe or shorter than the index says has none)."""
+
+    def __init__(self, path: Path, index: dict[str, tuple[int, int]]) -> None:
+        self._path = path
+        self._index = index
+
+    def __getitem__(self, section_id: str) -> bytes:
+        start, length = self._index[section_id]
+        if start < 0 or not 0 <= length <= MAX_CACHE_BYTES:
+            raise KeyError(section_id)
+        try:
+            return read_private_range(self._path, start, length)
+        except (OSError, ValueError) as exc:
+            raise KeyError(section_id) from exc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def _encode_path(value: object) -> str:
@@ -226,10 +326,19 @@ def _encode_path(value: object) -> str:
     raise NotImplementedError(f"cannot encode {type(value).__name__}")
 
 
-def encode_corpus(corpus: Corpus, key: str = "") -> bytes:
-    """The corpus as JSON (see :func:`decode_corpus`)."""
+def encode_corpus(
+    corpus: Corpus, key: str = "", prepared: dict[str, tuple[int, int]] | None = None
+) -> bytes:
+    """The corpus as JSON (see :func:`decode_corpus`), with the index of its prepared
+    sections if given."""
     data = _CacheFile(
-        CACHE_FORMAT, CACHE_VERSION, key, str(corpus.root), corpus.chapters, corpus.problems
+        CACHE_FORMAT,
+        CACHE_VERSION,
+        key,
+        str(corpus.root),
+        corpus.chapters,
+        corpus.problems,
+        prepared or {},
     )
     return msgspec.json.encode(data, enc_hook=_encode_path)
 
@@ -237,6 +346,10 @@ def encode_corpus(corpus: Corpus, key: str = "") -> bytes:
 def decode_corpus(data: bytes, key: str | None = None) -> Corpus:
     """Rebuild a corpus from :func:`encode_corpus` output; raises ValueError if it is
     malformed, or is not a corpus cache of this version (and of ``key``, if given)."""
+    return _decode(data, key)[0]
+
+
+def _decode(data: bytes, key: str | None) -> tuple[Corpus, dict[str, tuple[int, int]]]:
     paths: dict[str, Path] = {}  # one Path per file, shared (as the parser's are)
 
     def path(kind: type, value: Any) -> Any:
@@ -255,4 +368,4 @@ def decode_corpus(data: bytes, key: str | None = None) -> Corpus:
         raise ValueError("not a corpus cache")
     if cached.version != CACHE_VERSION or (key is not None and cached.key != key):
         raise ValueError("a cache for other notes or another dvatui")
-    return Corpus(cached.chapters, cached.problems, Path(cached.root))
+    return Corpus(cached.chapters, cached.problems, Path(cached.root)), cached.prepared

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -276,6 +276,9 @@ class Corpus:
         self.chapters = chapters
         self.problems = problems
         self.root = root
+        self.prepared: Mapping[str, bytes | memoryview] = {}
+        """Sections prepared ahead of time, as JSON by section id (``prepared.py``); the
+        corpus cache fills it, a corpus parsed in this process has none."""
         self.reindex()
 
     def reindex(self) -> None:

@@ -34,7 +34,7 @@ from dvatui.messages import (
 from dvatui.screens.study import StudyScreen
 from dvatui.widgets.breadcrumb import Breadcrumb
 from dvatui.widgets.key_bar import KeyBar
-from dvatui.widgets.markup import code_digest, keep_runs, runs_to_keep
+from dvatui.widgets.markup import code_digest, offer_runs
 from dvatui.widgets.note_view import KEPT_WIDTHS, NoteView
 from dvatui.widgets.quiz_panel import QuizPanel
 from dvatui.widgets.section_tree import SectionTree
@@ -189,7 +189,6 @@ class MainScreen(StudyScreen[None]):
             kept, self._first_screen = self._first_screen, None
             if kept is not None and kept.get("code") == code_digest():
                 self.query_one(NoteView).offer_kept_layout(kept.get("notes"))
-                keep_runs(kept.get("runs"))
             self.show_section(target.id)
         self.update_progress()
         if session.corpus.problems:
@@ -299,12 +298,15 @@ class MainScreen(StudyScreen[None]):
         if section.parent_id:
             parent = corpus.section(section.parent_id)
             crumb += f" › {parent.title}" if parent else ""
+        prepared = session.prepared_for(section.id)  # no Markdown parser needed for these
+        offer_runs(prepared.runs)
         self.query_one(NoteView).show(
             section,
             crumb=crumb,
             bookmarked=session.bookmarked,
             item_id=item_id,
             highlight=highlight,
+            prepared=prepared.items,
         )
         self.query_one(QuizPanel).flagged = session.flagged
         self.query_one(QuizPanel).show_questions(
@@ -320,10 +322,9 @@ class MainScreen(StudyScreen[None]):
         self._schedule_position_save()
 
     def first_screen_to_keep(self) -> dict[str, Any] | None:
-        """What this screen shows, to draw the next start's first frame without a Markdown
-        parser: the note as laid out (and at the widths of the last sessions' panes, for a
-        learner with terminals of two sizes), the inline Markdown of this section's
-        questions."""
+        """What this screen shows, to draw the next start's first frame without laying out
+        the note: the note as laid out (and at the widths of the last sessions' panes, for
+        a learner with terminals of two sizes)."""
         if self.current is None:
             return None
         view = self.query_one(NoteView)
@@ -336,12 +337,7 @@ class MainScreen(StudyScreen[None]):
                 other = view.kept_layout(width)
                 if other is not None:
                     notes.append(other)
-        texts = [
-            text
-            for question in self.session.questions_for(self.current.id)
-            for text in (question.stem, question.explanation, *(c.text for c in question.choices))
-        ]
-        return {"code": code_digest(), "notes": notes, "runs": runs_to_keep(texts)}
+        return {"code": code_digest(), "notes": notes}
 
     def _schedule_position_save(self) -> None:
         if self._save_timer is not None:

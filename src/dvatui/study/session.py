@@ -33,6 +33,7 @@ from dvatui.domain import review
 from dvatui.domain.exam import ExamState, draw_exam, new_exam
 from dvatui.domain.grading import Grade, grade
 from dvatui.domain.model import Chapter, Corpus, Flashcard, NoteItem, Question, Section
+from dvatui.domain.prepared import PreparedSection, prepared_sections
 from dvatui.domain.progress import Tally
 from dvatui.domain.schedule import (
     DEFAULT_NEW_PER_DAY,
@@ -417,6 +418,17 @@ class StudySession:
             where = chapter.title + SEPARATOR + section.title
         parts = [top, *headings] + ([item.summary] if item is not None else [])
         return Location(target_id, chapter, section, item, where, SEPARATOR.join(parts))
+
+    def prepared_for(self, section_id: str) -> PreparedSection:
+        """The texts shown with a section, prepared ahead of time (``domain/prepared.py``):
+        its note items and its subsections', and its quiz's inline Markdown. Empty where the
+        corpus was parsed in this process rather than read from the cache."""
+        section = self._corpus.section(section_id)
+        if section is None:
+            return prepared_sections(self._corpus, ())
+        shown = [part.id for part in section.walk()]
+        quizzed = [question.section_id for question in self.questions_for(section_id)]
+        return prepared_sections(self._corpus, [*shown, *quizzed])
 
     def questions_for(self, section_id: str) -> list[Question]:
         """The quiz shown with a section: a chapter line quizzes the whole chapter, a

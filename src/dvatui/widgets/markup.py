@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from msgspec import Struct, field
 from rich.cells import cell_len
@@ -25,12 +24,22 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from dvatui.domain.text import has_controls
+from dvatui.domain.prepared import (
+    LITERAL_RE,
+    Block,
+    Cell,
+    Code,
+    ListBlock,
+    Para,
+    Quote,
+    Run,
+    TableBlock,
+)
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from textual.widget import Widget
+
 
 CONTINUATION = "↳ "
 """Starts a code line's continuation (after the line's own indentation) when it wraps."""
@@ -63,71 +72,27 @@ class InlineStyles(Struct, frozen=True):
     link_url: Style = field(default_factory=Style)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt  # ~40 ms: only when the first question is shown
-
-    # No raw HTML: "<role-name>" in a question is text, as in the note pane.
-    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+_OFFERED: dict[str, tuple[Run, ...]] = {}
+"""Runs prepared ahead of time for the texts on screen (``offer_runs``): showing them
+needs no Markdown parser."""
 
 
-Run = tuple[str, frozenset[str]]
-"""A run of text and the kinds of inline Markdown it is in (``code``, ``strong``, ...)."""
-
-
-_KEPT_RUNS: dict[str, tuple[Run, ...]] = {}
-"""Runs kept from the last session (``keep_runs``): the first frame's question needs no
-Markdown parser."""
+def offer_runs(runs: Mapping[str, tuple[Run, ...]]) -> None:
+    """Runs prepared ahead of time (``domain/prepared.py``), by source: ``inline_runs`` uses
+    them instead of parsing. Only the last texts offered are kept."""
+    _OFFERED.clear()
+    _OFFERED.update(runs)
 
 
 @lru_cache(maxsize=4096)
 def inline_runs(source: str) -> tuple[Run, ...]:
     """The text of inline Markdown, split into runs with what each run is (cached)."""
-    kept = _KEPT_RUNS.pop(source, None)
-    if kept is not None:
-        return kept
-    runs: list[Run] = []
-    kinds: list[str] = []
-    hrefs: list[str] = []
-    link_text: list[str] = []
+    offered = _OFFERED.get(source)
+    if offered is not None:
+        return offered
+    from dvatui.domain.prepared import question_runs  # imports markdown-it (~15 ms)
 
-    def add(text: str, *extra: str) -> None:
-        if text:
-            runs.append((text, frozenset((*kinds, *extra))))
-            if hrefs:
-                link_text.append(text)
-
-    for block in _parser().parseInline(source):
-        for token in block.children or ():
-            kind = token.type
-            if kind in ("text", "html_inline"):
-                add(token.content)
-            elif kind == "code_inline":
-                add(token.content, "code")
-            elif kind == "softbreak":
-                add(" ")
-            elif kind == "hardbreak":
-                add("\n")
-            elif kind.endswith("_open") and kind[:-5] in ("strong", "em", "s"):
-                kinds.append(kind[:-5])
-            elif kind.endswith("_close") and kind[:-6] in ("strong", "em", "s"):
-                if kind[:-6] in kinds:
-                    kinds.remove(kind[:-6])
-            elif kind == "link_open":
-                kinds.append("link")
-                hrefs.append(str(token.attrs.get("href", "")))
-                link_text.clear()
-            elif kind == "link_close":
-                if "link" in kinds:
-                    kinds.remove("link")
-                href = hrefs.pop() if hrefs else ""
-                if href and href != "".join(link_text) and not href.startswith("#"):
-                    add(f" ({href})", "url")
-            elif kind == "image":
-                add(token.content or str(token.attrs.get("alt", "")))
-            else:
-                add(token.content)
-    return tuple(runs)
+    return question_runs(source)
 
 
 def inline_markdown(
@@ -159,10 +124,6 @@ def inline_markdown(
                 run_style += by_kind[kind]
         text.append(run, run_style or None)
     return text
-
-
-LITERAL_RE = re.compile(r"\n?```[^\n]*\n(.*?)\n```\n?", re.DOTALL)
-"""A literal block inside a quiz stem, choice or explanation (see ``quiz.literal_block``)."""
 
 
 def _with_literal_blocks(source: str, styles: InlineStyles, style: Style | str) -> Text:
@@ -236,6 +197,22 @@ def _cut(text: str, room: int) -> int:
     return end
 
 
+class CodeLines:
+    """A code block's lines, each wrapped by :func:`wrap_code_line` (indentation kept),
+    padded one column each side, in the theme's code block colours."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        style = console.get_style("markdown.code_block", default="none")
+        mark = console.get_style("markdown.code_mark", default="dim")
+        width = max(1, options.max_width - 2)
+        for source in self.code.rstrip().split("\n"):
+            for index, part in enumerate(wrap_code_line(source, width)):
+                yield from _code_segments(part, index > 0, width, style, mark)
+
+
 def _code_block_class() -> type:
     """Rich's Markdown code block, re-done: no fixed syntax colours, indentation kept."""
     from rich.markdown import TextElement
@@ -248,12 +225,7 @@ def _code_block_class() -> type:
             return cls()
 
         def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-            style = console.get_style("markdown.code_block", default="none")
-            mark = console.get_style("markdown.code_mark", default="dim")
-            width = max(1, options.max_width - 2)
-            for source in str(self.text).rstrip().split("\n"):
-                for index, part in enumerate(wrap_code_line(source, width)):
-                    yield from _code_segments(part, index > 0, width, style, mark)
+            yield CodeLines(str(self.text))
 
     return CodeBlock
 
@@ -279,7 +251,8 @@ def _code_segments(
 @lru_cache(maxsize=1)
 def note_markdown_class() -> type:
     """Rich's ``Markdown`` with :func:`wrap_code_line` code blocks (built on first use:
-    importing rich.markdown costs ~40 ms, not before the first frame)."""
+    importing rich.markdown costs ~40 ms, not before the first frame). Renders the note
+    items that blocks do not cover (:class:`BlocksMarkdown`)."""
     from rich.markdown import Markdown
 
     code_block = _code_block_class()
@@ -294,51 +267,154 @@ def note_markdown_class() -> type:
     return NoteMarkdown
 
 
+# -- note items from prepared blocks -------------------------------------------------------
+# ``BlocksMarkdown`` lays out a note item prepared ahead of time (``domain/prepared.py``) with
+# Rich's Text and Table, segment for segment as ``NoteMarkdown`` lays out its source (a test
+# compares the two on every shipped item at several widths): the same theme styles, summed
+# the way Rich's Markdown stacks them, the same bullets, numbers, quote bars and padding.
+
+_KIND_STYLES: dict[str, tuple[str, str]] = {
+    "strong": ("markdown.strong", "none"),
+    "em": ("markdown.em", "none"),
+    "s": ("markdown.s", "none"),
+    "code": ("markdown.code", "none"),
+    "kbd": ("markdown.kbd", "bold"),
+    "link": ("markdown.link", "none"),
+    "link_url": ("markdown.link_url", "none"),
+}
+
+
+class BlocksMarkdown:
+    """A note item's prepared blocks as a Rich renderable (what Rich's Markdown shows)."""
+
+    def __init__(self, blocks: tuple[Block, ...]) -> None:
+        self.blocks = blocks
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        options = options.update(height=None)
+        base = console.get_style("none", default="none")
+        after = False
+        for block in self.blocks:
+            # A blank line between top-level blocks, and before one that holds blocks of
+            # its own (a list, a quote, a table), as Rich's Markdown has it.
+            if after or _holds_blocks(block):
+                yield Segment.line()
+            yield from console.render(_renderable(console, block, base), options)
+            after = True
+
+
+def _holds_blocks(block: Block) -> bool:
+    if isinstance(block, Quote):
+        return bool(block.blocks)
+    return isinstance(block, ListBlock | TableBlock)
+
+
+def _renderable(console: Console, block: Block, base: Style) -> RenderableType:
+    """One block, inside elements whose styles sum to ``base``."""
+    if isinstance(block, Para):
+        text = Text(justify="left")
+        _append_runs(console, text, block.runs, base + _style(console, "markdown.paragraph"))
+        return text
+    if isinstance(block, Code):
+        return CodeLines(block.text)
+    if isinstance(block, Quote):
+        quote = base + _style(console, "markdown.block_quote")
+        return _Bars([_renderable(console, b, quote) for b in block.blocks], quote)
+    if isinstance(block, ListBlock):
+        item = base + _style(console, "markdown.item")
+        items = [[_renderable(console, b, item) for b in blocks] for blocks in block.items]
+        return _ListItems(items, item, block.start)
+    return _table(console, block, base)
+
+
+def _style(console: Console, name: str, default: str = "none") -> Style:
+    return console.get_style(name, default=default)
+
+
+def _append_runs(console: Console, text: Text, runs: Iterable[Run], style: Style) -> None:
+    for run, kinds in runs:
+        run_style = style
+        for kind in kinds:
+            name, default = _KIND_STYLES.get(kind, ("none", "none"))
+            run_style = run_style + _style(console, name, default)
+        text.append(run, run_style)
+
+
+class _Bars:
+    """A block quote: its blocks four columns narrower, each line after a bar."""
+
+    def __init__(self, children: list[RenderableType], style: Style) -> None:
+        self.children = children
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.containers import Renderables
+
+        narrower = options.update(width=options.max_width - 4)
+        lines = console.render_lines(Renderables(self.children), narrower, style=self.style)
+        bar = Segment("▌ ", self.style)
+        for line in lines:
+            yield bar
+            yield from line
+            yield Segment("\n")
+
+
+class _ListItems:
+    """A bullet list (``start`` None) or a numbered one: each item's blocks after its
+    bullet or number, wrapped lines under the item's text."""
+
+    def __init__(self, items: list[list[RenderableType]], style: Style, start: int | None):
+        self.items = items
+        self.style = style
+        self.start = start
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.containers import Renderables
+
+        if self.start is None:
+            mark_style = _style(console, "markdown.item.bullet")
+            marks = [" • "] * len(self.items)
+            width = 3
+        else:
+            mark_style = _style(console, "markdown.item.number")
+            width = len(str(self.start + len(self.items))) + 2
+            marks = [f"{self.start + n}".rjust(width - 1) + " " for n in range(len(self.items))]
+        narrower = options.update(width=options.max_width - width)
+        padding = Segment(" " * width, mark_style)
+        for mark, children in zip(marks, self.items, strict=True):
+            lines = console.render_lines(Renderables(children), narrower, style=self.style)
+            for index, line in enumerate(lines):
+                yield Segment(mark, mark_style) if index == 0 else padding
+                yield from line
+                yield Segment("\n")
+
+
+def _table(console: Console, block: TableBlock, base: Style) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+
+    def cell(content: Cell) -> Text:
+        text = Text("", justify=content.justify)
+        _append_runs(console, text, content.runs, base)
+        return text
+
+    table = Table(
+        box=box.SIMPLE,
+        pad_edge=False,
+        style="markdown.table.border",
+        show_edge=True,
+        collapse_padding=True,
+    )
+    for column in block.header or ():
+        heading = cell(column)
+        heading.stylize("markdown.table.header")
+        table.add_column(heading)
+    for row in block.rows:
+        table.add_row(*(cell(content) for content in row))
+    return table
+
+
 # -- kept for the next start ---------------------------------------------------------------
-
-
-def inline_sources(text: str) -> list[str]:
-    """The sources ``inline_markdown(text)`` parses: the text, or its prose around literal
-    blocks."""
-    if "```" not in text:
-        return [text]
-    parts, position = [], 0
-    for match in LITERAL_RE.finditer(text):
-        parts.append(text[position : match.start()].strip())
-        position = match.end()
-    parts.append(text[position:].strip())
-    return [part for part in parts if part]
-
-
-def runs_to_keep(texts: Iterable[str]) -> dict[str, list[list[Any]]]:
-    """The inline runs of these texts, as JSON data (for ``keep_runs`` at the next start)."""
-    return {
-        source: [[run, sorted(kinds)] for run, kinds in inline_runs(source)]
-        for text in texts
-        for source in inline_sources(text)
-    }
-
-
-def keep_runs(kept: Any) -> None:
-    """Runs kept by ``runs_to_keep`` in an earlier session (the same code: ``code_digest``);
-    anything malformed is ignored."""
-    if not isinstance(kept, dict):
-        return
-    for source, runs in kept.items():
-        if not isinstance(source, str) or not isinstance(runs, list) or not runs:
-            continue
-        good = [
-            (run[0], frozenset(run[1]))
-            for run in runs
-            if isinstance(run, list)
-            and len(run) == 2
-            and isinstance(run[0], str)
-            and not has_controls(run[0])
-            and isinstance(run[1], list)
-            and all(isinstance(kind, str) for kind in run[1])
-        ]
-        if len(good) == len(runs):
-            _KEPT_RUNS[source] = tuple(good)
 
 
 @lru_cache(maxsize=1)
@@ -352,7 +428,7 @@ def code_digest() -> str:
 
     digest = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent
-    for name in ("markup.py", "note_view.py"):
+    for name in ("markup.py", "note_view.py", "../domain/prepared.py"):
         with contextlib.suppress(OSError):
             digest.update((here / name).read_bytes())
     import rich
