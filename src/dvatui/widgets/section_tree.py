@@ -100,6 +100,8 @@ section, • a section with bookmarked items.
         """A corpus whose tree is still to be built (see ``load``)."""
         self._pending_section: str | None = None
         """The section to put the cursor on when the tree is built."""
+        self._paint_style: Style | None = None
+        """The pane's style during a paint (``render_lines``)."""
         self._place_cursor = False
         """Scroll the cursor a third of the way down when first painted (``select_section``
         before the first layout)."""
@@ -344,7 +346,18 @@ section, • a section with bookmarked items.
                 self.scroll_to(
                     y=self.cursor_line - height // 3, animate=False, immediate=True, force=True
                 )
-        return super().render_lines(crop)
+        self._paint_style = self.rich_style  # the same for every line of this paint
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_style = None
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's ``Tree.render_line`` with the pane's style worked out once per paint
+        rather than per line (~90 µs a line: it blends the ancestors' backgrounds)."""
+        style = self._paint_style or self.rich_style
+        scroll_x, scroll_y = self.scroll_offset
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
 
     def reveal_cursor(self) -> None:
         """Scroll so that the cursor line sits a third of the way down (e.g. when the tree
