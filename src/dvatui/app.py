@@ -215,7 +215,7 @@ class DvaApp(App[None]):
         notes were parsed (~200 ms: every section is prepared for display), then load the
         Markdown parser, so that the first text that was not prepared (a question on the
         exam screen, say) does not wait for it (~15 ms)."""
-        cache, self._unsaved_cache = self._unsaved_cache, None
+        cache = self._unsaved_cache  # (quitting saves it too, should this not have run)
 
         def work() -> None:
             if cache is not None:
@@ -598,6 +598,10 @@ class DvaApp(App[None]):
         self.session.save_position()
         if self.session.pending:
             await asyncio.to_thread(self.session.flush, FLUSH_TIMEOUT)
+        if self._unsaved_cache is not None:
+            # Quitting right after a start that parsed the notes: write the corpus cache
+            # (or wait for the thread writing it), so the next start need not parse again.
+            await asyncio.to_thread(self._unsaved_cache.save)
         failures = self.session.take_failures()
         if failures:  # printed once the terminal is restored
             self.exit(return_code=EXIT_DATA, message=_failure_text(failures))

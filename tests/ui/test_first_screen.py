@@ -176,3 +176,29 @@ async def test_a_start_from_the_corpus_cache_needs_no_markdown_parser(
             assert markup.inline_runs(source)  # offered: not parsed
     markup.inline_runs.cache_clear()
     assert [text for text in parsed if text != "*warm* `up`"] == []
+
+
+@pytest.mark.parametrize("worker_ran", [True, False])
+async def test_a_start_that_parsed_the_notes_writes_the_corpus_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker_ran: bool
+) -> None:
+    """After a miss the cache is written in a thread after the first frame; a learner who
+    quits before that thread ran still leaves it written (the next start reads it)."""
+    from dvatui.app import DvaApp
+    from dvatui.domain import cache
+
+    if not worker_ran:
+        monkeypatch.setattr(DvaApp, "_after_first_frame", lambda app: None)
+    app = _app(tmp_path)
+    assert app._unsaved_cache is not None and app._unsaved_cache.missed
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        if worker_ran:
+            await app.workers.wait_for_complete()
+            assert not app._unsaved_cache.missed  # written before quitting
+        await pilot.press("q")
+    written = sorted(path.suffix for path in cache.cache_dir().glob("corpus-*"))
+    assert written == [".json", ".prepared"]
+    again = _app(tmp_path)
+    assert again._unsaved_cache is None  # a hit
+    assert again.session.corpus.prepared

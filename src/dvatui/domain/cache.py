@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -103,6 +104,7 @@ class CorpusCache:
         self._usable: bool | None = False
         self._missed: Corpus | None = None
         """The corpus parsed on a miss, until ``save``."""
+        self._saving = threading.Lock()
 
     @property
     def missed(self) -> bool:
@@ -128,12 +130,14 @@ class CorpusCache:
 
     def save(self) -> None:
         """Write what ``load`` parsed on a miss (nothing otherwise; failures are ignored).
-        The loaded corpus gets the prepared sections too."""
-        corpus, self._missed = self._missed, None
-        if corpus is None or self._path is None or self._key is None:
-            return
-        if self._usable is not False:  # a folder that is unsafe and not ours is left alone
-            _store(self._path, corpus, self._key)
+        The loaded corpus gets the prepared sections too. Safe from two threads: a second
+        call waits for the first to finish writing."""
+        with self._saving:
+            corpus, self._missed = self._missed, None
+            if corpus is None or self._path is None or self._key is None:
+                return
+            if self._usable is not False:  # a folder unsafe and not ours is left alone
+                _store(self._path, corpus, self._key)
 
 
 def _parse(root: Path) -> Corpus:
