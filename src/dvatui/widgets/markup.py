@@ -2,11 +2,13 @@
 
 The quiz pane shows question stems, choices and explanations with :func:`inline_markdown`
 (code spans, bold, italics, links: the same CommonMark rules as the note pane, so no backtick
-or ``**`` reaches the screen). The note pane renders items with :class:`NoteMarkdown`, Rich's
-Markdown with a code block that keeps each line's indentation when it has to wrap.
+or ``**`` reaches the screen). The note pane lays out note items prepared ahead of time
+(``domain/prepared.py``) with :class:`BlocksMarkdown`, exactly as Rich's Markdown lays out
+their source, and renders the few that blocks do not cover with :class:`NoteMarkdown`, Rich's
+Markdown. Both draw code blocks that keep each line's indentation when they have to wrap.
 
 Styles are passed in (taken from the widgets' component classes, so from the theme); the
-parsing is cached per source string.
+parsing is cached per source string, and texts prepared ahead of time are not parsed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from dvatui.domain import prepared
 from dvatui.domain.prepared import (
     LITERAL_RE,
     Block,
@@ -39,7 +42,6 @@ from dvatui.domain.prepared import (
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from textual.widget import Widget
-
 
 CONTINUATION = "↳ "
 """Starts a code line's continuation (after the line's own indentation) when it wraps."""
@@ -90,9 +92,7 @@ def inline_runs(source: str) -> tuple[Run, ...]:
     offered = _OFFERED.get(source)
     if offered is not None:
         return offered
-    from dvatui.domain.prepared import question_runs  # imports markdown-it (~15 ms)
-
-    return question_runs(source)
+    return prepared.question_runs(source)  # markdown-it: ~15 ms to import, the first time
 
 
 def inline_markdown(
