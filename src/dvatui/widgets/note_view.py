@@ -21,7 +21,7 @@ from rich.text import Text
 from rich.theme import Theme as RichTheme
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -37,6 +37,7 @@ from dvatui.widgets.markup import (
     component_style,
     note_markdown_class,
 )
+from dvatui.widgets.paint_style import StyleOncePerPaint
 from dvatui.widgets.quiet import QuietBorderTitle
 
 GUTTER = 2
@@ -82,7 +83,7 @@ def _plain_renderable(text: str) -> RenderableType:
     return grid
 
 
-class NoteView(LazyComponentStyles, ScrollView, can_focus=True):
+class NoteView(LazyComponentStyles, StyleOncePerPaint, ScrollView, can_focus=True):
     """Shows one section's note items; ``j``/``k`` move a cursor from item to item."""
 
     HELP = """
@@ -179,8 +180,6 @@ Move the cursor between note items and bookmark the tricky ones.
         self._kept_widths: list[int] = []
         """The widths of those layouts (``kept_widths``)."""
         self._prepared: Mapping[str, tuple[Block, ...] | None] = {}
-        self._paint_style: Style | None = None
-        """The pane's style during a paint (``render_lines``)."""
 
     # -- public ---------------------------------------------------------------------------
     def show(
@@ -458,19 +457,10 @@ Move the cursor between note items and bookmark the tricky ones.
     # -- painting -------------------------------------------------------------------------
     HEADER_LINES = 3
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._paint_style = self.rich_style  # the same for every line of this paint
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._paint_style = None
-
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        # Worked out once per paint (``render_lines``): it blends the ancestors' backgrounds,
-        # ~90 µs a line.
-        base = self._paint_style or self.rich_style
+        base = self.paint_style
         index = scroll_y + y
         if self._layout is None and self.section is not None and width:
             self._relayout()  # the first paint after `show` before the first layout

@@ -18,6 +18,7 @@ from dvatui.domain.progress import Tally
 from dvatui.messages import BookmarkToggleRequested, SectionRequested
 from dvatui.widgets.lazy_styles import LazyComponentStyles
 from dvatui.widgets.markup import component_style
+from dvatui.widgets.paint_style import StyleOncePerPaint
 from dvatui.widgets.quiet import QuietBorderTitle
 
 
@@ -25,7 +26,7 @@ def _nothing() -> None:
     pass
 
 
-class SectionTree(LazyComponentStyles, Tree[str]):
+class SectionTree(LazyComponentStyles, StyleOncePerPaint, Tree[str]):
     """Chapters and their sections. Moving the cursor shows the section in the note pane."""
 
     HELP = """
@@ -100,8 +101,6 @@ section, • a section with bookmarked items.
         """A corpus whose tree is still to be built (see ``load``)."""
         self._pending_section: str | None = None
         """The section to put the cursor on when the tree is built."""
-        self._paint_style: Style | None = None
-        """The pane's style during a paint (``render_lines``)."""
         self._place_cursor = False
         """Scroll the cursor a third of the way down when first painted (``select_section``
         before the first layout)."""
@@ -346,16 +345,12 @@ section, • a section with bookmarked items.
                 self.scroll_to(
                     y=self.cursor_line - height // 3, animate=False, immediate=True, force=True
                 )
-        self._paint_style = self.rich_style  # the same for every line of this paint
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._paint_style = None
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         """Textual's ``Tree.render_line`` with the pane's style worked out once per paint
-        rather than per line (~90 µs a line: it blends the ancestors' backgrounds)."""
-        style = self._paint_style or self.rich_style
+        (``StyleOncePerPaint``)."""
+        style = self.paint_style
         scroll_x, scroll_y = self.scroll_offset
         return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
 
