@@ -75,6 +75,7 @@ HARD_CASES = [
     "**unclosed",
     "- [ ] task",
     "para\n\n- list after a paragraph\n\n> and a quote",
+    "".join("  " * depth + "- deeper\n" for depth in range(40)) + "\n" + "> " * 30 + "x",
 ]
 
 NOT_COVERED = ["# A heading", "---", "a\n***\nb", "![an image](a.png)", "<div>x</div>"]

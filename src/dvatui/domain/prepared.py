@@ -135,7 +135,7 @@ def prepare_blocks(source: str) -> tuple[Block, ...] | None:
     tokens = _flatten(_note_parser().parse(source))
     try:
         blocks, end = _blocks(tokens, 0, None)
-    except (_UnsupportedError, IndexError, ValueError):
+    except (_UnsupportedError, IndexError, ValueError, RecursionError):
         return None
     return blocks if end == len(tokens) else None
 
