@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text, TextType
 from textual.binding import Binding
@@ -25,6 +27,21 @@ from dvatui.widgets.quiet import QuietBorderTitle
 
 def _nothing() -> None:
     pass
+
+
+_Run = tuple[str, Style | None]
+"""A run of a label's text and its style (None: the label's own)."""
+
+
+class _GuideLooks(NamedTuple):
+    """The guides' styles, and whether each is hidden (a transparent colour)."""
+
+    base: Style
+    hover: Style
+    selected: Style
+    base_hidden: bool
+    hover_hidden: bool
+    selected_hidden: bool
 
 
 class SectionTree(LazyComponentStyles, StyleOncePerPaint, Tree[str]):
@@ -98,6 +115,11 @@ section, • a section with bookmarked items.
         self.leeches: frozenset[str] = frozenset()
         """Question ids that are leeches: their sections show ⚠ (set before load/refresh)."""
         self._style_cache: dict[str, Style] | None = None
+        self._runs: dict[str, tuple[Text, list[_Run]]] = {}
+        """Section id -> its label and the label as runs of text and style, in order: the
+        mark, the title, the count and the right part (``_paint_line`` paints from them)."""
+        self._looks: _GuideLooks | None = None
+        """The guides' styles during a paint (``render_lines``)."""
         self._pending: Corpus | None = None
         """A corpus whose tree is still to be built (see ``load``)."""
         self._pending_section: str | None = None
@@ -222,11 +244,18 @@ section, • a section with bookmarked items.
             text.stylize(style["chapter"], end_mark, end_title)
         if count:
             text.stylize(style["count"], end_title, end_title + len(count))
+        runs: list[_Run] = [(mark, style["bookmark"]), (title, None), (count, style["count"])]
+        if section.level == 1:
+            runs[1] = (title, style["chapter"])
         if right:
             right_style = style["right"] if tally.correct else style["count"]
             text.stylize(right_style, end_title + len(count))
             if right.endswith(" ⚠"):
                 text.stylize(style["leech"], len(text) - 1)
+                runs += [(right[:-1], right_style), ("⚠", right_style + style["leech"])]
+            else:
+                runs.append((right, right_style))
+        self._runs[section.id] = (text, runs)
         return text
 
     def _styles(self) -> dict[str, Style]:
@@ -363,7 +392,11 @@ section, • a section with bookmarked items.
                 self.scroll_to(
                     y=self.cursor_line - height // 3, animate=False, immediate=True, force=True
                 )
-        return super().render_lines(crop)
+        self._looks = self._guide_looks()  # the same for every line of this paint
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._looks = None
 
     def render_line(self, y: int) -> Strip:
         """Textual's ``Tree.render_line`` with the pane's style worked out once per paint
@@ -371,6 +404,135 @@ section, • a section with bookmarked items.
         style = self.paint_style
         scroll_x, scroll_y = self.scroll_offset
         return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """Textual's ``Tree._render_line``, painted from the label's runs: the same cells,
+        styles and meta as Textual paints them (a test compares the two on every line in
+        many states), at a fraction of the cost (Textual builds, copies and renders three
+        Rich Texts per line: ~200 µs a line in the first frame)."""
+        tree_lines = self._tree_lines
+        width = self.size.width
+        if y >= len(tree_lines):
+            return Strip.blank(width, base_style)
+        line = tree_lines[y]
+        node = line.path[-1]
+        section = self._sections.get(node.data) if node.data is not None else None
+        entry = self._runs.get(section.id) if section is not None else None
+        if section is None or entry is None or entry[0] is not node._label:
+            return super()._render_line(y, x1, x2, base_style)
+        is_hover = self.hover_line >= 0 and any(n._hover for n in line.path)
+        cache_key = (
+            y,
+            is_hover,
+            width,
+            self._updates,
+            self._pseudo_class_state,
+            tuple(n._updates for n in line.path),
+        )
+        strip = self._line_cache.get(cache_key)
+        if strip is None:
+            segments = self._paint_line(y, line.path, line.last, is_hover, base_style)
+            runs = self._fit_runs(section, entry[1], len(entry[0]))
+            segments += self._paint_label(y, node, runs, segments[0].style)
+            used = sum(cell_len(segment.text) for segment in segments[1:])
+            pad = max(self.virtual_size.width, width) - used
+            if pad > 0:
+                segments.append(Segment(" " * pad, segments[0].style))
+            strip = self._line_cache[cache_key] = Strip(segments[1:])
+        return strip.crop(x1, x2)
+
+    def _guide_looks(self) -> _GuideLooks:
+        hidden = [
+            self.get_component_styles(name).color.a == 0
+            for name in ("tree--guides", "tree--guides-hover", "tree--guides-selected")
+        ]
+        base = self.get_component_rich_style("tree--guides", partial=True)
+        hover = base + self.get_component_rich_style("tree--guides-hover", partial=True)
+        selected = base + self.get_component_rich_style("tree--guides-selected", partial=True)
+        return _GuideLooks(base, hover, selected, hidden[0], hidden[1], hidden[2])
+
+    def _guides(self, style: Style, hidden: bool) -> tuple[str, str, str, str]:
+        lines: tuple[str, str, str, str] = ("  ", "  ", "  ", "  ")
+        if self.show_guides and not hidden:
+            lines = self.LINES["default"]
+            if style.bold:
+                lines = self.LINES["bold"]
+            elif style.underline2:
+                lines = self.LINES["double"]
+        depth = max(0, self.guide_depth - 2)
+        a, b, c, d = (f"{chars[0]}{chars[1] * depth} " for chars in lines)
+        return a, b, c, d
+
+    def _paint_line(
+        self, y: int, path: list[TreeNode[str]], last: bool, is_hover: bool, base_style: Style
+    ) -> list[Segment]:
+        """The line's style (as a first, empty segment), then its guides."""
+        looks = self._looks or self._guide_looks()
+        line_style = (
+            self.get_component_rich_style("tree--highlight-line") if is_hover else base_style
+        ) + Style(meta={"line": y})
+        segments = [Segment("", line_style)]
+        focused = self.has_focus
+        hover = path[0]._hover
+        selected = path[0]._selected and focused
+        guide_style, hidden = looks.base, True
+        for node in path[1:]:
+            hidden = looks.base_hidden
+            if hover:
+                guide_style, hidden = looks.hover, looks.hover_hidden
+            if selected:
+                guide_style, hidden = looks.selected, looks.selected_hidden
+            if node is not path[-1]:
+                space, vertical, _, _ = self._guides(guide_style, hidden)
+                segments.append(
+                    Segment(space if node.is_last else vertical, line_style + guide_style)
+                )
+            hover = hover or node._hover
+            selected = (selected or node._selected) and focused
+        if len(path) > 1:
+            _, _, terminator, cross = self._guides(guide_style, hidden)
+            segments.append(Segment(terminator if last else cross, line_style + guide_style))
+        return segments
+
+    def _paint_label(
+        self,
+        y: int,
+        node: TreeNode[str],
+        runs: list[_Run],
+        line_style: Style | None,
+    ) -> list[Segment]:
+        """What ``render_label`` makes of the node, with Textual's label styles over it."""
+        line_style = line_style or Style()
+        label_style = self.get_component_rich_style("tree--label", partial=True)
+        if self.hover_line == y:
+            label_style += self.get_component_rich_style("tree--highlight", partial=True)
+        if self.cursor_line == y:
+            label_style += self.get_component_rich_style("tree--cursor", partial=False)
+        meta = Style(meta={"node": node._id})
+        if node is self.cursor_node:
+            lead = line_style + (line_style + label_style + self._styles()["marker"])
+            segments = [Segment(self.MARKER, lead + meta)]
+        else:
+            lead = line_style + line_style
+            segments = [Segment(" ", lead + meta)]
+        if node._allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            segments.append(Segment(icon, lead + (line_style + TOGGLE_STYLE) + meta))
+        for text, style in runs:
+            if text:
+                own = lead + style if style else lead
+                segments.append(Segment(text, own + label_style + meta))
+        return segments
+
+    def _fit_runs(self, section: Section, runs: list[_Run], length: int) -> list[_Run]:
+        """The runs with the title cut as ``_fit`` cuts it."""
+        (mark, mark_style), (title, title_style), *rest = runs
+        room = self._title_room(section) - (length - len(title))
+        if not 0 < room < len(title):
+            return runs
+        head = (mark + title[: max(room, 6) - 1]).rstrip()
+        kept_mark, kept_title = head[: len(mark)], head[len(mark) :]
+        return [(kept_mark, mark_style), (kept_title, title_style), ("…", title_style), *rest]
 
     def reveal_cursor(self) -> None:
         """Scroll so that the cursor line sits a third of the way down (e.g. when the tree
