@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,20 +29,18 @@ class Parses:
         monkeypatch.setattr(cache, "_parse", counting)
 
 
+NOTES = {
+    "01-one.md": "---\ntitle: One\ndomains: [security]\n---\n# One\n\nIntro.\n\n## S\n\n"
+    "- a fact\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```quiz\nid: q1\n? Which?\n- [x] this\n"
+    "- [ ] that\n> because\n```\n\n### Sub\n\n> a quote\n",
+    "02-plain.txt": "# Plain\n\nTopic\n1. first\n2. second\n3. third\n4. fourth\n",
+    "03-broken.md": "---\ntitle: [\n---\n# Broken\n",
+}
+
+
 @pytest.fixture
-def notes(tmp_path: Path) -> Path:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "01-one.md").write_text(
-        "---\ntitle: One\ndomains: [security]\n---\n# One\n\nIntro.\n\n## S\n\n- a fact\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```quiz\nid: q1\n? Which?\n- [x] this\n- [ ] that\n"
-        "> because\n```\n\n### Sub\n\n> a quote\n"
-    )
-    (folder / "02-plain.txt").write_text(
-        "# Plain\n\nTopic\n1. first\n2. second\n3. third\n4. fourth\n"
-    )
-    (folder / "03-broken.md").write_text("---\ntitle: [\n---\n# Broken\n")
-    return folder
+def notes(tmp_path: Path, write_notes: Callable[[Path, dict[str, str]], Path]) -> Path:
+    return write_notes(tmp_path / "notes", NOTES)
 
 
 def cache_files() -> list[Path]:

@@ -5,6 +5,7 @@ Markdown gives, and read back from the corpus cache only when sound."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -150,16 +151,16 @@ def test_blocks_keep_what_rich_shows() -> None:
 # -- through the corpus cache ---------------------------------------------------------------
 
 
+NOTES = (
+    "---\ntitle: One\ndomains: [security]\n---\n# One\n\nIntro.\n\n## S\n\n- a **fact**\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n***\n\n```quiz\nid: q1\n"
+    "? Which `one`?\n- [x] **this**\n- [ ] that\n> because\n```\n"
+)
+
+
 @pytest.fixture
-def notes(tmp_path: Path) -> Path:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "01-one.md").write_text(
-        "---\ntitle: One\ndomains: [security]\n---\n# One\n\nIntro.\n\n## S\n\n- a **fact**\n\n"
-        "| a | b |\n|---|---|\n| 1 | 2 |\n\n***\n\n```quiz\nid: q1\n"
-        "? Which `one`?\n- [x] **this**\n- [ ] that\n> because\n```\n"
-    )
-    return folder
+def notes(tmp_path: Path, write_notes: Callable[[Path, dict[str, str]], Path]) -> Path:
+    return write_notes(tmp_path / "notes", {"01-one.md": NOTES})
 
 
 def _prepared_file() -> Path:
